@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared declarations of the iommufd core.
+ *
+ * Every object userspace can name lives in the per-context object table
+ * (struct iommufd_ctx::objects) and starts with a struct iommufd_object.
+ * The files of this directory split the work as follows:
+ *
+ *   main.c         the /dev/iommu file, the object table, the ioctl table
+ *   ioas.c         IOAS object and the IOMMU_IOAS_* handlers
+ *   io_pagetable.c the IOVA space of one IOAS (areas, allowed, reserved)
+ *   pages.c        pinned memory behind areas, accounting, domain filling
+ *   device.c       devices, groups, attach/replace, access objects
+ *   hw_pagetable.c HWPT objects (paging and nested), dirty tracking
+ *   vfio_compat.c  the legacy VFIO container API translated to iopt calls
+ *   selftest.c     the mock IOMMU driver behind IOMMU_TEST_CMD
+ *
+ * Only io_pagetable.c and pages.c include io_pagetable.h; everybody else
+ * reaches the IOVA space through the iopt_*() functions declared here.
+ *
+ * Interval convention used everywhere: @last is inclusive, so a range
+ * covering the whole 64-bit space is [0, ULONG_MAX] and its length does not
+ * fit in an unsigned long. Lengths are in bytes unless a name says otherwise.
+ */
+#ifndef __IOMMUFD_PRIVATE_H
+#define __IOMMUFD_PRIVATE_H
+
+#include <linux/iommu.h>
+#include <linux/iommufd.h>
+#include <linux/iova_bitmap.h>
+#include <linux/maple_tree.h>
+#include <linux/rwsem.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+#include <uapi/linux/iommufd.h>
+
+struct iommu_domain;
+struct iommu_group;
+struct iommu_option;
+struct iommufd_device;
+
+/*
+ * struct iommufd_ctx - state of one open /dev/iommu file
+ * @file: the file this context belongs to (not referenced)
+ * @objects: ID -> struct iommufd_object, allocated from 1 (XA_FLAGS_ALLOC1)
+ * @groups: iommu_group id -> struct iommufd_group, one per group in use
+ * @destroy_wait: woken whenever an object's wait_cnt drops
+ * @ioas_creation_lock: write side held by IOAS_CHANGE_PROCESS so that no
+ *	IOAS appears while every IOAS is locked
+ * @mt_mmap: mmap offset -> struct iommufd_mmap (vIOMMU family)
+ * @account_mode: IOPT_PAGES_ACCOUNT_* applied to new pinned memory
+ * @vfio_ioas: IOAS used by the VFIO compat layer, protected by the
+ *	@objects xarray lock
+ * @no_iommu_mode: the compat layer serves VFIO_NOIOMMU_IOMMU
+ */
+struct iommufd_ctx {
+	struct file *file;
+	struct xarray objects;
+	struct xarray groups;
+	wait_queue_head_t destroy_wait;
+	struct rw_semaphore ioas_creation_lock;
+	struct maple_tree mt_mmap;
+	u8 account_mode;
+	struct iommufd_ioas *vfio_ioas;
+	bool no_iommu_mode;
+};
+
+/*
+ * Object types. The order matters only to main.c's ops table; new types are
+ * appended before IOMMUFD_OBJ_MAX.
+ */
+enum iommufd_object_type {
+	IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_DEVICE,
+	IOMMUFD_OBJ_HWPT_PAGING,
+	IOMMUFD_OBJ_HWPT_NESTED,
+	IOMMUFD_OBJ_IOAS,
+	IOMMUFD_OBJ_ACCESS,
+	IOMMUFD_OBJ_FAULT,
+	IOMMUFD_OBJ_VIOMMU,
+	IOMMUFD_OBJ_VDEVICE,
+	IOMMUFD_OBJ_VEVENTQ,
+	IOMMUFD_OBJ_HW_QUEUE,
+#ifdef CONFIG_IOMMUFD_TEST
+	IOMMUFD_OBJ_SELFTEST,
+#endif
+#if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
+	/* Objects created only by tests/main_kunit.c */
+	IOMMUFD_OBJ_KUNIT,
+#endif
+	IOMMUFD_OBJ_MAX,
+};
+
+/*
+ * struct iommufd_object - header of every object in the table
+ * @wait_cnt: short-term references. The table holds one while the object is
+ *	published; every lookup takes one more for the duration of an ioctl.
+ *	Destruction waits (bounded) for it to drop to zero.
+ * @users: long-term references: the table's own, plus one per edge of the
+ *	object graph (a device attached to a HWPT, a HWPT on its IOAS, ...).
+ *	IOMMU_DESTROY refuses with EBUSY unless it is exactly 1.
+ * @type: enum iommufd_object_type
+ * @id: the ID userspace sees, never 0
+ */
+struct iommufd_object {
+	refcount_t wait_cnt;
+	refcount_t users;
+	enum iommufd_object_type type;
+	unsigned int id;
+};
+
+/* Object table, main.c */
+struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
+					     size_t size,
+					     enum iommufd_object_type type);
+
+/*
+ * Allocate a zeroed object of the type of *@ptr, whose first member must be
+ * the struct iommufd_object called @member, and reserve an ID for it. The ID
+ * reads back as "no object" until iommufd_object_finalize().
+ */
+#define __iommufd_object_alloc(ictx, ptr, type, member)                       \
+	container_of(_iommufd_object_alloc(ictx,                              \
+					   sizeof(*(ptr)) +                   \
+						   BUILD_BUG_ON_ZERO(         \
+							   offsetof(typeof(*(ptr)), \
+								    member) != 0),  \
+					   type),                             \
+		     typeof(*(ptr)), member)
+
+#define iommufd_object_alloc(ictx, ptr, type) \
+	__iommufd_object_alloc(ictx, ptr, type, obj)
+
+void iommufd_object_finalize(struct iommufd_ctx *ictx,
+			     struct iommufd_object *obj);
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj);
+
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
+					  enum iommufd_object_type type);
+
+static inline bool iommufd_lock_obj(struct iommufd_object *obj)
+{
+	if (!refcount_inc_not_zero(&obj->users))
+		return false;
+	if (!refcount_inc_not_zero(&obj->wait_cnt)) {
+		/*
+		 * users != 0 implies the table still holds its wait_cnt
+		 * reference, so this cannot happen.
+		 */
+		refcount_dec(&obj->users);
+		return false;
+	}
+	return true;
+}
+
+/* Drop both references taken by iommufd_get_object()/iommufd_lock_obj() */
+void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+
+/*
+ * Turn a lookup reference into a long-term one: keep the users reference,
+ * give back the wait_cnt reference.
+ */
+static inline void iommufd_ref_to_users(struct iommufd_object *obj)
+{
+	refcount_dec(&obj->wait_cnt);
+}
+
+enum {
+	/* Wait for wait_cnt to drain before removing the object */
+	REMOVE_WAIT = BIT(0),
+	/* Keep the ID reserved (tombstone) instead of freeing it */
+	REMOVE_OBJ_TOMBSTONE = BIT(1),
+};
+
+int iommufd_object_remove(struct iommufd_ctx *ictx,
+			  struct iommufd_object *to_destroy, u32 id,
+			  unsigned int flags);
+
+/*
+ * Kernel-internal destruction of an object the caller owns (its users count
+ * must be exactly 1). Never fails in a correct kernel; a refcount bug WARNs.
+ */
+static inline void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
+					       struct iommufd_object *obj)
+{
+	int ret;
+
+	ret = iommufd_object_remove(ictx, obj, obj->id, REMOVE_WAIT);
+	WARN_ON(ret);
+}
+
+static inline void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
+						 struct iommufd_object *obj)
+{
+	int ret;
+
+	ret = iommufd_object_remove(ictx, obj, obj->id,
+				    REMOVE_WAIT | REMOVE_OBJ_TOMBSTONE);
+	WARN_ON(ret);
+}
+
+/*
+ * Destroy the object whose users reference the caller holds through a graph
+ * edge only when userspace has already dropped its own (auto domains).
+ */
+static inline void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
+						      struct iommufd_object *obj)
+{
+	iommufd_object_remove(ictx, obj, obj->id, 0);
+}
+
+/*
+ * struct iommufd_ucmd - one ioctl in flight
+ * @ictx: the context
+ * @ubuffer: the user's struct
+ * @user_size: the size the user gave in the struct's first u32
+ * @cmd: the kernel copy, zero-extended to the kernel's struct size
+ */
+struct iommufd_ucmd {
+	struct iommufd_ctx *ictx;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+/*
+ * struct iommufd_ioctl_op - one row of main.c's ioctl table
+ * @size: size of the kernel's command structure
+ * @min_size: smallest size a caller may pass: the end of the last member of
+ *	the structure's first published version
+ * @ioctl_num: the complete ioctl number; 0 marks an unused row
+ * @execute: the handler
+ */
+struct iommufd_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct iommufd_ucmd *ucmd);
+};
+
+/*
+ * main.c internals that tests/main_kunit.c drives directly. They are static
+ * unless the KUnit suites are built in.
+ */
+#if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
+#define IOMMUFD_KUNIT_VISIBLE
+const struct iommufd_ioctl_op *iommufd_ioctl_table(unsigned int *num);
+int iommufd_ucmd_load(const struct iommufd_ioctl_op *op,
+		      struct iommufd_ucmd *ucmd);
+void iommufd_ctx_init(struct iommufd_ctx *ictx, struct file *filp);
+void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
+/* Type ops of IOMMUFD_OBJ_KUNIT, in tests/main_kunit.c */
+void iommufd_kunit_obj_pre_destroy(struct iommufd_object *obj);
+void iommufd_kunit_obj_destroy(struct iommufd_object *obj);
+void iommufd_kunit_obj_abort(struct iommufd_object *obj);
+#else
+#define IOMMUFD_KUNIT_VISIBLE static
+#endif
+
+/* Copy @cmd_len bytes of ucmd->cmd back, truncated to the user's size */
+static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd,
+				       size_t cmd_len)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
+			 min_t(size_t, ucmd->user_size, cmd_len)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* IO page table: the IOVA space of one IOAS                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * How pinned pages are charged. The numeric values are the uAPI's
+ * IOMMU_OPTION_RLIMIT_MODE values.
+ */
+enum {
+	IOPT_PAGES_ACCOUNT_NONE = 0,
+	IOPT_PAGES_ACCOUNT_USER = 1,
+	IOPT_PAGES_ACCOUNT_MM = 2,
+	IOPT_PAGES_ACCOUNT_MODE_NUM = 3,
+};
+
+/*
+ * struct io_pagetable - the IOVA space of an IOAS
+ *
+ * Lock order: domains_rwsem, then iova_rwsem, then the per-pages mutex
+ * (pages.c). The internal fields are documented in io_pagetable.h.
+ */
+struct io_pagetable {
+	struct rw_semaphore domains_rwsem;
+	struct xarray domains;
+	struct xarray access_list;
+	unsigned int next_domain_id;
+
+	struct rw_semaphore iova_rwsem;
+	struct rb_root_cached area_itree;
+	/* IOVA that cannot be allocated, struct iopt_allowed */
+	struct rb_root_cached allowed_itree;
+	/* IOVA that cannot become reserved, struct iopt_reserved */
+	struct rb_root_cached reserved_itree;
+	u8 disable_large_pages;
+	unsigned long iova_alignment;
+};
+
+/* Flags of iopt_map_user_pages() and friends */
+enum {
+	/* *iova is an output: choose a free, suitably aligned IOVA */
+	IOPT_ALLOC_IOVA = BIT(0),
+};
+
+void iopt_init_table(struct io_pagetable *iopt);
+void iopt_destroy_table(struct io_pagetable *iopt);
+
+int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			unsigned long *iova, void __user *uptr,
+			unsigned long length, int iommu_prot,
+			unsigned int flags);
+int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			unsigned long *iova, struct file *file,
+			unsigned long start, unsigned long length,
+			int iommu_prot, unsigned int flags);
+/*
+ * Map [src_iova, src_iova + length) of @src again at *@dst_iova of @dst,
+ * sharing the pinned pages of the source (no new pin). The source range must
+ * be covered by areas without holes.
+ */
+int iopt_copy_range(struct iommufd_ctx *ictx, struct io_pagetable *dst,
+		    unsigned long *dst_iova, struct io_pagetable *src,
+		    unsigned long src_iova, unsigned long length,
+		    int iommu_prot, unsigned int flags);
+int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long length, unsigned long *unmapped);
+int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
+/*
+ * Split areas so that each of @iovas[0..@num) is the last byte of an area
+ * (an IOVA that is not inside an area is ignored). Used by vfio_compat.c for
+ * type1 (v1) unmaps of part of a mapping; only possible when large pages are
+ * disabled. -EINVAL if a cut is not PAGE_SIZE aligned.
+ */
+int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
+		  size_t num);
+
+/*
+ * Fill @ranges (room for @max entries) with the IOVA ranges userspace may
+ * map: the allowed ranges (or everything) minus reserved ranges. *@num gets
+ * the total number of ranges, which may exceed @max.
+ */
+int iopt_get_iova_ranges(struct io_pagetable *iopt,
+			 struct iommu_iova_range *ranges, u32 max, u32 *num);
+int iopt_set_allow_iova(struct io_pagetable *iopt,
+			const struct iommu_iova_range *ranges, u32 num);
+unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt);
+
+int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
+		      unsigned long last, void *owner);
+void iopt_remove_reserved_iova(struct io_pagetable *iopt, void *owner);
+int iopt_table_enforce_dev_resv_regions(struct io_pagetable *iopt,
+					struct device *dev,
+					phys_addr_t *sw_msi_start);
+
+int iopt_table_add_domain(struct io_pagetable *iopt,
+			  struct iommu_domain *domain);
+void iopt_table_remove_domain(struct io_pagetable *iopt,
+			      struct iommu_domain *domain);
+
+int iopt_disable_large_pages(struct io_pagetable *iopt);
+void iopt_enable_large_pages(struct io_pagetable *iopt);
+
+int iopt_set_dirty_tracking(struct io_pagetable *iopt,
+			    struct iommu_domain *domain, bool enable);
+int iopt_read_and_clear_dirty_data(struct io_pagetable *iopt,
+				   struct iommu_domain *domain,
+				   unsigned long flags,
+				   struct iommu_hwpt_get_dirty_bitmap *bitmap);
+
+/* Access objects (device.c) see the IOVA space only through these */
+int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access);
+void iopt_remove_access(struct io_pagetable *iopt,
+			struct iommufd_access *access, u32 iopt_access_list_id);
+int iopt_access_pin_pages(struct io_pagetable *iopt,
+			  struct iommufd_access *access, unsigned long iova,
+			  unsigned long length, struct page **out_pages,
+			  unsigned int flags);
+void iopt_access_unpin_pages(struct io_pagetable *iopt,
+			     struct iommufd_access *access, unsigned long iova,
+			     unsigned long length);
+int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova, void *data,
+		   size_t length, unsigned int flags);
+/* Implemented in device.c, called by io_pagetable.c on unmap */
+void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
+				 unsigned long length);
+
+/*
+ * IOAS_CHANGE_PROCESS support: every IOAS of @ictx is passed locked by the
+ * caller (ioas.c) in @iopts.
+ *
+ * Locking contract (H-core / H-iopt): ioas.c holds ictx->ioas_creation_lock
+ * for write (no IOAS can be published meanwhile), a lookup reference on each
+ * IOAS, and each iopt->iova_rwsem for write, taken in ID order with
+ * down_write_nest_lock(..., &ictx->ioas_creation_lock). domains_rwsem is NOT
+ * held and must not be taken (it orders before iova_rwsem); per-pages locks
+ * below iova_rwsem may be. Returns -EINVAL with nothing changed when any
+ * area is not file backed, or the charging error with every charge undone.
+ */
+int iopt_change_process(struct io_pagetable **iopts, unsigned int num);
+
+/* ------------------------------------------------------------------------ */
+/* IOAS                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * struct iommufd_ioas - an IO address space userspace maps memory into
+ * @iopt: the IOVA space and its pinned pages
+ * @mutex: protects @hwpt_list
+ * @hwpt_list: auto-domain candidates, struct iommufd_hwpt_paging::hwpt_item
+ */
+struct iommufd_ioas {
+	struct iommufd_object obj;
+	struct io_pagetable iopt;
+	struct mutex mutex;
+	struct list_head hwpt_list;
+};
+
+static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
+						    u32 id)
+{
+	return container_of(iommufd_get_object(ictx, id, IOMMUFD_OBJ_IOAS),
+			    struct iommufd_ioas, obj);
+}
+
+struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_ioas_destroy(struct iommufd_object *obj);
+int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
+int iommufd_option_rlimit_mode(struct iommu_option *cmd,
+			       struct iommufd_ctx *ictx);
+
+int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+			unsigned long arg);
+
+/* ------------------------------------------------------------------------ */
+/* HW page tables                                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * struct iommufd_hw_pagetable - common part of the HWPT objects
+ * @domain: the iommu_domain this HWPT owns
+ * @fault: fault queue IOPFs are delivered to, or NULL
+ * @pasid_compat: may be attached to a PASID (IOMMU_HWPT_ALLOC_PASID)
+ */
+struct iommufd_hw_pagetable {
+	struct iommufd_object obj;
+	struct iommu_domain *domain;
+	struct iommufd_fault *fault;
+	bool pasid_compat : 1;
+};
+
+/*
+ * struct iommufd_hwpt_paging - a HWPT whose translation is an IOAS
+ * @ioas: the IOAS mapped into @common.domain (users reference held)
+ * @auto_domain: created by attaching a device to an IOAS, not by HWPT_ALLOC
+ * @enforce_cache_coherency: the domain was switched to coherent-only
+ * @nest_parent: may be the parent of nested HWPTs
+ * @msi_cookie: iommu_get_msi_cookie() was done on the domain
+ * @hwpt_item: entry in ioas->hwpt_list for the HWPT's whole life,
+ *	protected by ioas->mutex
+ */
+struct iommufd_hwpt_paging {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_ioas *ioas;
+	bool auto_domain : 1;
+	bool enforce_cache_coherency : 1;
+	bool nest_parent : 1;
+	bool msi_cookie : 1;
+	struct list_head hwpt_item;
+};
+
+/*
+ * struct iommufd_hwpt_nested - a HWPT translated by userspace-owned tables
+ * @parent: the paging HWPT below it (users reference held)
+ * @viommu: the vIOMMU it was allocated on, or NULL
+ */
+struct iommufd_hwpt_nested {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_hwpt_paging *parent;
+	struct iommufd_viommu *viommu;
+};
+
+static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING;
+}
+
+static inline struct iommufd_hwpt_paging *
+to_hwpt_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_paging, common);
+}
+
+static inline struct iommufd_hwpt_nested *
+to_hwpt_nested(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_nested, common);
+}
+
+static inline struct iommufd_hwpt_paging *
+iommufd_get_hwpt_paging(struct iommufd_ucmd *ucmd, u32 id)
+{
+	return container_of(iommufd_get_object(ucmd->ictx, id,
+					       IOMMUFD_OBJ_HWPT_PAGING),
+			    struct iommufd_hwpt_paging, common.obj);
+}
+
+int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_paging_abort(struct iommufd_object *obj);
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_nested_abort(struct iommufd_object *obj);
+
+struct iommufd_hwpt_paging *
+iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+			  struct iommufd_device *idev, u32 flags,
+			  bool immediate_attach,
+			  const struct iommu_user_data *user_data);
+
+/* ------------------------------------------------------------------------ */
+/* Devices and access objects                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * struct iommufd_group - iommufd's view of one iommu_group of a context
+ * @ref: one per bound device of the group
+ * @lock: protects @hwpt, @device_list, @sw_msi_start and every attachment
+ *	(RID and PASID) of the group's devices
+ * @ictx: the context (not referenced; every device holds the context)
+ * @group: the iommu_group (referenced)
+ * @hwpt: HWPT the group's RID is attached to, or NULL
+ * @device_list: devices attached through their RID, struct
+ *	iommufd_device::group_item; the group is attached while non-empty
+ * @sw_msi_start: IOVA of the software MSI window, PHYS_ADDR_MAX if none
+ * @pasid_count: number of PASID attachments of the group's devices
+ */
+struct iommufd_group {
+	struct kref ref;
+	struct mutex lock;
+	struct iommufd_ctx *ictx;
+	struct iommu_group *group;
+	struct iommufd_hw_pagetable *hwpt;
+	struct list_head device_list;
+	phys_addr_t sw_msi_start;
+	unsigned int pasid_count;
+};
+
+/*
+ * struct iommufd_device - a device bound to a context by its driver (VFIO)
+ * @igroup: the device's group (referenced)
+ * @group_item: entry in igroup->device_list while the RID is attached
+ * @dev: the device
+ * @enforce_cache_coherency: the IOMMU can block no-snoop for this device
+ * @pasid_hwpts: PASID -> struct iommufd_hw_pagetable attached to it,
+ *	protected by igroup->lock
+ * @iopf_lock: protects @iopf_enabled
+ * @iopf_enabled: number of attachments to HWPTs with a fault queue
+ */
+struct iommufd_device {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommufd_group *igroup;
+	struct list_head group_item;
+	struct device *dev;
+	bool enforce_cache_coherency;
+	struct xarray pasid_hwpts;
+	struct mutex iopf_lock;
+	unsigned int iopf_enabled;
+};
+
+static inline struct iommufd_device *
+iommufd_get_device(struct iommufd_ucmd *ucmd, u32 id)
+{
+	return container_of(iommufd_get_object(ucmd->ictx, id,
+					       IOMMUFD_OBJ_DEVICE),
+			    struct iommufd_device, obj);
+}
+
+/*
+ * Every attachment is made with an attach handle so that a page fault can be
+ * routed back from the iommu core to the device that raised it.
+ */
+struct iommufd_attach_handle {
+	struct iommu_attach_handle handle;
+	struct iommufd_device *idev;
+};
+
+static inline struct iommufd_attach_handle *
+to_iommufd_handle(struct iommu_attach_handle *handle)
+{
+	return container_of(handle, struct iommufd_attach_handle, handle);
+}
+
+int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
+void iommufd_device_destroy(struct iommufd_object *obj);
+void iommufd_device_pre_destroy(struct iommufd_object *obj);
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+
+/*
+ * PASID forms of the attach API for in-kernel users (the mock driver's
+ * PASID test ops). IOMMU_NO_PASID names the RID and behaves exactly like
+ * iommufd_device_attach()/replace()/detach().
+ */
+int iommufd_device_attach_pasid(struct iommufd_device *idev, ioasid_t pasid,
+				u32 *pt_id);
+int iommufd_device_replace_pasid(struct iommufd_device *idev, ioasid_t pasid,
+				 u32 *pt_id);
+void iommufd_device_detach_pasid(struct iommufd_device *idev, ioasid_t pasid);
+
+/* Immediate attach of a HWPT being created (hw_pagetable.c) */
+int iommufd_device_attach_hwpt(struct iommufd_device *idev,
+			       struct iommufd_hw_pagetable *hwpt);
+void iommufd_device_detach_hwpt(struct iommufd_device *idev,
+				struct iommufd_hw_pagetable *hwpt);
+
+struct iommufd_access {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommufd_ioas *ioas;
+	struct iommufd_ioas *ioas_unpin;
+	struct mutex ioas_lock;
+	const struct iommufd_access_ops *ops;
+	void *data;
+	unsigned long iova_alignment;
+	u32 iopt_access_list_id;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Fault queues and the vIOMMU family (later work)                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * struct iommufd_fault - a queue of I/O page faults read through an fd
+ * @ictx: the context (referenced through @filep's ownership of the object)
+ * @filep: the anonymous file userspace reads faults from
+ * @lock: protects @deliver
+ * @deliver: fault groups not yet read, struct iopf_group::node
+ * @mutex: serialises readers and writers; protects @response
+ * @response: cookie -> struct iopf_group read but not yet answered
+ * @wait_queue: woken when a group is queued
+ */
+struct iommufd_fault {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct file *filep;
+	spinlock_t lock;
+	struct list_head deliver;
+	struct mutex mutex;
+	struct xarray response;
+	wait_queue_head_t wait_queue;
+};
+
+int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
+void iommufd_fault_destroy(struct iommufd_object *obj);
+int iommufd_fault_iopf_handler(struct iopf_group *group);
+int iommufd_fault_iopf_enable(struct iommufd_device *idev);
+void iommufd_fault_iopf_disable(struct iommufd_device *idev);
+void iommufd_auto_response_faults(struct iommufd_hw_pagetable *hwpt,
+				  struct iommufd_attach_handle *handle);
+/*
+ * viommu.c (H-core) owns the four vIOMMU family handlers below, including
+ * iommufd_veventq_alloc(), until the vIOMMU issue implements them; they
+ * validate their input and refuse with EOPNOTSUPP. No object of the four
+ * vIOMMU types is created yet; iommufd_viommu_family_destroy() is their
+ * destroy op in main.c's table.
+ */
+int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd);
+int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_viommu_family_destroy(struct iommufd_object *obj);
+
+/* ------------------------------------------------------------------------ */
+/* Test hooks                                                               */
+/* ------------------------------------------------------------------------ */
+
+#ifdef CONFIG_IOMMUFD_TEST
+int iommufd_test(struct iommufd_ucmd *ucmd);
+void iommufd_selftest_destroy(struct iommufd_object *obj);
+extern size_t iommufd_test_memory_limit;
+bool iommufd_should_fail(void);
+int __init iommufd_test_init(void);
+void iommufd_test_exit(void);
+bool iommufd_selftest_is_mock_dev(struct device *dev);
+#else
+static inline bool iommufd_should_fail(void)
+{
+	return false;
+}
+
+static inline int __init iommufd_test_init(void)
+{
+	return 0;
+}
+
+static inline void iommufd_test_exit(void)
+{
+}
+
+static inline bool iommufd_selftest_is_mock_dev(struct device *dev)
+{
+	return false;
+}
+#endif
+
+#endif
