@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# This file is two things: when kbuild reads it (KERNELRELEASE is set) it is
+# the kbuild Makefile of drivers/iommu/iommufd; otherwise it is the entry
+# point for people: `make run`, `make check`, `make help`.
+ifneq ($(KERNELRELEASE),)
+ccflags-y += -I$(src)
+
+iommufd-y := \
+	device.o \
+	eventq.o \
+	hw_pagetable.o \
+	io_pagetable.o \
+	ioas.o \
+	main.o \
+	pages.o \
+	viommu.o
+
+# VFIO's group code calls the compat hooks whenever IOMMUFD is enabled (an
+# iommufd fd can be set as a group's container), so vfio_compat.o is always
+# built; IOMMUFD_VFIO_CONTAINER only adds the /dev/vfio/vfio node (main.c).
+iommufd-y += vfio_compat.o
+
+iommufd-$(CONFIG_IOMMUFD_TEST) += selftest.o
+iommufd-$(CONFIG_IOMMUFD_KUNIT_TEST) += \
+	tests/iopt_kunit.o \
+	tests/main_kunit.o \
+	tests/pages_kunit.o
+
+obj-$(CONFIG_IOMMUFD) += iommufd.o
+obj-$(CONFIG_IOMMUFD_DRIVER) += iova_bitmap.o
+else
+include harness/harness.mk
+endif
