@@ -54,10 +54,14 @@ enum {
 	/* log2(leaf size / 2 KiB) */
 	MOCK_LEAF_SHIFT_BITS = 6,
 
-	/* Bits of an entry's value, from the bottom */
-	LEAF_RUN_FIRST = BIT(0),	/* first leaf of one map_pages() call */
-	LEAF_RUN_LAST = BIT(1),		/* last leaf of one map_pages() call */
-	LEAF_DIRTY = BIT(2),		/* written since the last dirty read */
+	/*
+	 * Bits of an entry's value, from the bottom: the first and the last
+	 * leaf of one map_pages() call, and "written since the last read of
+	 * the dirty state".
+	 */
+	LEAF_RUN_FIRST = BIT(0),
+	LEAF_RUN_LAST = BIT(1),
+	LEAF_DIRTY = BIT(2),
 	LEAF_FLAGS_MASK = GENMASK(2, 0),
 	LEAF_SIZE_POS = 3,
 	LEAF_PHYS_POS = LEAF_SIZE_POS + MOCK_LEAF_SHIFT_BITS,
@@ -345,7 +349,8 @@ static size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 		mock_leaf_decode(index, entry, &leaf);
 		WARN_ONCE(leaf.iova + (leaf.size - 1) > last,
 			  "unmap ending at %#lx cuts a leaf\n", last);
-		WARN_ONCE(check_runs && !unmapped && !(leaf.flags & LEAF_RUN_FIRST),
+		WARN_ONCE(check_runs && !unmapped &&
+			  !(leaf.flags & LEAF_RUN_FIRST),
 			  "unmap at %#lx starts inside a mapping\n", iova);
 		xa_erase(&mock->leaves, index);
 		unmapped += leaf.size;
@@ -582,7 +587,8 @@ mock_alloc_nested(struct device *dev, u32 flags, struct iommu_domain *parent,
 		return ERR_PTR(-EOPNOTSUPP);
 	if (flags & ~IOMMU_HWPT_ALLOC_PASID)
 		return ERR_PTR(-EOPNOTSUPP);
-	if (!mock_domain_is_ours(parent) || !to_mock_domain(parent)->nest_parent)
+	if (!mock_domain_is_ours(parent) ||
+	    !to_mock_domain(parent)->nest_parent)
 		return ERR_PTR(-EINVAL);
 
 	rc = iommu_copy_struct_from_user(&cfg, user_data,
@@ -624,11 +630,12 @@ static void mock_nested_free(struct iommu_domain *domain)
 static int mock_cache_invalidate_user(struct iommu_domain *domain,
 				      struct iommu_user_data_array *array)
 {
+	const unsigned int type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
 	struct mock_nested *nested = to_mock_nested(domain);
 	u32 done = 0;
 	int rc = 0;
 
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+	if (array->type != type) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -636,9 +643,8 @@ static int mock_cache_invalidate_user(struct iommu_domain *domain,
 	for (; done != array->entry_num; done++) {
 		struct iommu_hwpt_invalidate_selftest inv;
 
-		rc = iommu_copy_struct_from_user_array(&inv, array,
-						       IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
-						       done, iotlb_id);
+		rc = iommu_copy_struct_from_user_array(&inv, array, type, done,
+						       iotlb_id);
 		if (rc)
 			break;
 		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
