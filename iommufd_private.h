@@ -434,6 +434,8 @@ static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
 }
 
 struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
+/* Publish an IOAS from iommufd_ioas_alloc(), excluded by CHANGE_PROCESS */
+void iommufd_ioas_finalize(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas);
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);

@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The IOAS object and the IOMMU_IOAS_* commands.
+ *
+ * An IOAS is an IOVA space (struct io_pagetable) that userspace fills with
+ * mappings of its memory; HWPTs and accesses attached to it see those
+ * mappings. Everything here validates a command, looks the IOAS up and calls
+ * one iopt_*() function; the IOVA space itself belongs to io_pagetable.c.
+ *
+ * Units are bytes. uAPI values are u64 while the iopt layer works with
+ * unsigned long, so every IOVA and length is checked to fit before it is
+ * passed down (EOVERFLOW). ULONG_MAX itself is refused as a length or IOVA
+ * because the range would then end past the top of the address space.
+ *
+ * Lock order of IOAS_CHANGE_PROCESS: ictx->ioas_creation_lock (write), then
+ * every iopt->iova_rwsem in ID order. Publishing a new IOAS takes the
+ * creation lock for read, so no IOAS appears while every IOAS is locked.
+ */
+#include <linux/capability.h>
+#include <linux/dma-buf.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <uapi/linux/iommufd.h>
+
+#include "iommufd_private.h"
+
+/* The flags IOAS_MAP, IOAS_MAP_FILE and IOAS_COPY accept */
+#define IOMMUFD_IOAS_MAP_FLAGS                                    \
+	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
+	 IOMMU_IOAS_MAP_READABLE)
+
+/*
+ * IOVA_RANGES copies the ranges out of the IOVA space into a kernel buffer
+ * sized from a first count. Only a concurrent ALLOW_IOVAS or attach can make
+ * the count grow in between; give up after this many attempts.
+ */
+#define IOMMUFD_IOVA_RANGES_TRIES 8
+
+/**
+ * iommufd_ioas_destroy() - Destroy op of IOMMUFD_OBJ_IOAS
+ * @obj: the IOAS
+ *
+ * Nothing can be attached any more (each attachment holds a users
+ * reference), so only the mappings themselves remain to be undone.
+ */
+void iommufd_ioas_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
+	unsigned long unmapped;
+	int rc;
+
+	rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	WARN_ON(rc && rc != -ENOENT);
+	/* balances iopt_init_table() in iommufd_ioas_alloc() */
+	iopt_destroy_table(&ioas->iopt);
+	mutex_destroy(&ioas->mutex);
+}
+
+/**
+ * iommufd_ioas_alloc() - Allocate an empty IOAS and reserve its ID
+ * @ictx: context to create it in
+ *
+ * The IOAS is not published; the caller finishes with
+ * iommufd_ioas_finalize() or iommufd_object_abort_and_destroy().
+ *
+ * Context: Process context, may sleep.
+ * Return: the IOAS or an ERR_PTR.
+ */
+struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas;
+
+	ioas = iommufd_object_alloc(ictx, ioas, IOMMUFD_OBJ_IOAS);
+	if (IS_ERR(ioas))
+		return ioas;
+
+	iopt_init_table(&ioas->iopt);
+	INIT_LIST_HEAD(&ioas->hwpt_list);
+	mutex_init(&ioas->mutex);
+	return ioas;
+}
+
+/**
+ * iommufd_ioas_finalize() - Publish an IOAS from iommufd_ioas_alloc()
+ * @ictx: its context
+ * @ioas: the IOAS
+ *
+ * Context: Process context; takes ictx->ioas_creation_lock for read, so it
+ * waits while IOAS_CHANGE_PROCESS holds every IOAS.
+ */
+void iommufd_ioas_finalize(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas)
+{
+	down_read(&ictx->ioas_creation_lock);
+	iommufd_object_finalize(ictx, &ioas->obj);
+	up_read(&ictx->ioas_creation_lock);
+}
+
+/**
+ * iommufd_ioas_alloc_ioctl() - Handle IOMMU_IOAS_ALLOC
+ * @ucmd: the command
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_alloc *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+
+	ioas = iommufd_ioas_alloc(ucmd->ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	cmd->out_ioas_id = ioas->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc) {
+		iommufd_object_abort_and_destroy(ucmd->ictx, &ioas->obj);
+		return rc;
+	}
+	iommufd_ioas_finalize(ucmd->ictx, ioas);
+	return 0;
+}
+
+/*
+ * Read the ranges of @iopt into a buffer with room for at most @max entries.
+ * *@total gets the number of ranges, which may exceed @max; *@out holds
+ * min(*@total, @max) of them and must be freed with kvfree().
+ */
+static int iommufd_ioas_read_ranges(struct io_pagetable *iopt, u32 max,
+				    struct iommu_iova_range **out, u32 *total)
+{
+	struct iommu_iova_range *ranges = NULL;
+	unsigned int tries;
+	u32 room = 0;
+	int rc;
+
+	for (tries = 0; tries != IOMMUFD_IOVA_RANGES_TRIES; tries++) {
+		rc = iopt_get_iova_ranges(iopt, ranges, room, total);
+		if (rc)
+			goto out_free;
+		if (*total <= room || room == max) {
+			*out = ranges;
+			return 0;
+		}
+		kvfree(ranges);
+		room = min(*total, max);
+		/* @max comes from userspace: a huge value must not WARN */
+		ranges = kvcalloc(room, sizeof(*ranges),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!ranges)
+			return -ENOMEM;
+	}
+	rc = -EAGAIN;
+out_free:
+	kvfree(ranges);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_iova_ranges() - Handle IOMMU_IOAS_IOVA_RANGES
+ * @ucmd: the command
+ *
+ * Reports the IOVA ranges that may be mapped and the required alignment.
+ * When the user array is too small, as many ranges as fit are written,
+ * @num_iovas is set to the number needed and the call fails with EMSGSIZE.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
+	struct iommu_iova_range *ranges = NULL;
+	struct iommufd_ioas *ioas;
+	u32 total;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	rc = iommufd_ioas_read_ranges(&ioas->iopt, cmd->num_iovas, &ranges,
+				      &total);
+	if (rc)
+		goto out_put;
+
+	if (ranges &&
+	    copy_to_user(u64_to_user_ptr(cmd->allowed_iovas), ranges,
+			 array_size(min(total, cmd->num_iovas),
+				    sizeof(*ranges)))) {
+		rc = -EFAULT;
+		goto out_free;
+	}
+
+	rc = total > cmd->num_iovas ? -EMSGSIZE : 0;
+	cmd->num_iovas = total;
+	cmd->out_iova_alignment = iopt_get_iova_alignment(&ioas->iopt);
+	if (iommufd_ucmd_respond(ucmd, sizeof(*cmd)))
+		rc = -EFAULT;
+out_free:
+	kvfree(ranges);
+out_put:
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+static int iommufd_iova_range_cmp(const void *a, const void *b)
+{
+	const struct iommu_iova_range *ra = a;
+	const struct iommu_iova_range *rb = b;
+
+	if (ra->start != rb->start)
+		return ra->start < rb->start ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Every range must hold more than one byte, fit an unsigned long and not
+ * overlap another one. Sorting first keeps the overlap check linear.
+ */
+static int iommufd_check_allowed_ranges(struct iommu_iova_range *ranges,
+					u32 num)
+{
+	u32 i;
+
+	for (i = 0; i != num; i++) {
+		if (ranges[i].last > ULONG_MAX)
+			return -EOVERFLOW;
+		if (ranges[i].start >= ranges[i].last)
+			return -EINVAL;
+	}
+	sort(ranges, num, sizeof(*ranges), iommufd_iova_range_cmp, NULL);
+	for (i = 1; i < num; i++)
+		if (ranges[i].start <= ranges[i - 1].last)
+			return -EINVAL;
+	return 0;
+}
+
+/**
+ * iommufd_ioas_allow_iovas() - Handle IOMMU_IOAS_ALLOW_IOVAS
+ * @ucmd: the command
+ *
+ * Replaces the set of IOVA ranges automatic allocation may use. An empty
+ * list removes the restriction.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	struct iommu_iova_range *ranges = NULL;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	if (cmd->num_iovas) {
+		ranges = kvcalloc(cmd->num_iovas, sizeof(*ranges),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!ranges) {
+			rc = -ENOMEM;
+			goto out_put;
+		}
+		if (copy_from_user(ranges, u64_to_user_ptr(cmd->allowed_iovas),
+				   array_size(cmd->num_iovas,
+					      sizeof(*ranges)))) {
+			rc = -EFAULT;
+			goto out_free;
+		}
+		rc = iommufd_check_allowed_ranges(ranges, cmd->num_iovas);
+		if (rc)
+			goto out_free;
+	}
+
+	rc = iopt_set_allow_iova(&ioas->iopt, ranges, cmd->num_iovas);
+out_free:
+	kvfree(ranges);
+out_put:
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/*
+ * The checks MAP, MAP_FILE and COPY share, in the uAPI's order: unknown
+ * flags, then values that do not fit the kernel's types, then a mapping
+ * with neither permission. On success fills in the IOMMU protection and
+ * the iopt flags.
+ */
+static int iommufd_ioas_check_map(u32 flags, const u64 *vals,
+				  unsigned int nvals, int *prot,
+				  unsigned int *iopt_flags)
+{
+	unsigned int i;
+
+	if (flags & ~IOMMUFD_IOAS_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	for (i = 0; i != nvals; i++)
+		if (vals[i] >= ULONG_MAX)
+			return -EOVERFLOW;
+	if (!(flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+
+	/*
+	 * Userspace has no way to flush CPU caches for DMA, so mappings are
+	 * always cache coherent; devices that cannot honour IOMMU_CACHE are
+	 * refused when they are bound.
+	 */
+	*prot = IOMMU_CACHE;
+	if (flags & IOMMU_IOAS_MAP_WRITEABLE)
+		*prot |= IOMMU_WRITE;
+	if (flags & IOMMU_IOAS_MAP_READABLE)
+		*prot |= IOMMU_READ;
+	*iopt_flags = flags & IOMMU_IOAS_MAP_FIXED_IOVA ? 0 : IOPT_ALLOC_IOVA;
+	return 0;
+}
+
+/**
+ * iommufd_ioas_map() - Handle IOMMU_IOAS_MAP
+ * @ucmd: the command
+ *
+ * Return: 0 with @iova set to where the memory was mapped, or a negative
+ * errno.
+ */
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map *cmd = ucmd->cmd;
+	const u64 vals[] = { cmd->iova, cmd->length };
+	struct iommufd_ioas *ioas;
+	unsigned int iopt_flags;
+	unsigned long iova;
+	int prot;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	rc = iommufd_ioas_check_map(cmd->flags, vals, ARRAY_SIZE(vals), &prot,
+				    &iopt_flags);
+	if (rc)
+		return rc;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	iova = cmd->iova;
+	rc = iopt_map_user_pages(ucmd->ictx, &ioas->iopt, &iova,
+				 u64_to_user_ptr(cmd->user_va), cmd->length,
+				 prot, iopt_flags);
+	if (rc)
+		goto out_put;
+
+	cmd->iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/*
+ * dma-buf mappings need the exporter's private physical-range interface,
+ * which no exporter of this kernel provides.
+ */
+static bool iommufd_fd_is_dmabuf(int fd)
+{
+	struct dma_buf *dmabuf;
+
+	if (!IS_ENABLED(CONFIG_DMA_SHARED_BUFFER))
+		return false;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return false;
+	dma_buf_put(dmabuf);
+	return true;
+}
+
+/**
+ * iommufd_ioas_map_file() - Handle IOMMU_IOAS_MAP_FILE
+ * @ucmd: the command
+ *
+ * Maps [@start, @start + @length) of a memfd. The file must stay big enough
+ * until the pages are pinned; the mapping keeps its own file reference, so
+ * the fd may be closed right after the call.
+ *
+ * Return: 0 with @iova set, or a negative errno.
+ */
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	const u64 vals[] = { cmd->iova, cmd->length };
+	struct iommufd_ioas *ioas;
+	unsigned int iopt_flags;
+	unsigned long iova;
+	struct file *file;
+	u64 last;
+	int prot;
+	int rc;
+
+	rc = iommufd_ioas_check_map(cmd->flags, vals, ARRAY_SIZE(vals), &prot,
+				    &iopt_flags);
+	if (rc)
+		return rc;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	if (!cmd->length) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	if (check_add_overflow(cmd->start, cmd->length - 1, &last) ||
+	    last > ULONG_MAX) {
+		rc = -EOVERFLOW;
+		goto out_put;
+	}
+
+	if (iommufd_fd_is_dmabuf(cmd->fd)) {
+		rc = -EOPNOTSUPP;
+		goto out_put;
+	}
+	file = fget(cmd->fd);
+	if (!file) {
+		rc = -EBADF;
+		goto out_put;
+	}
+
+	iova = cmd->iova;
+	rc = iopt_map_file_pages(ucmd->ictx, &ioas->iopt, &iova, file,
+				 cmd->start, cmd->length, prot, iopt_flags);
+	/* The area took its own reference if it needed one */
+	fput(file);
+	if (rc)
+		goto out_put;
+
+	cmd->iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_copy() - Handle IOMMU_IOAS_COPY
+ * @ucmd: the command
+ *
+ * Maps the memory behind [@src_iova, @src_iova + @length) of one IOAS again
+ * in another (or the same) IOAS, without pinning it a second time.
+ *
+ * Return: 0 with @dst_iova set, or a negative errno.
+ */
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	const u64 vals[] = { cmd->length, cmd->src_iova, cmd->dst_iova };
+	struct iommufd_ioas *src_ioas;
+	struct iommufd_ioas *dst_ioas;
+	unsigned int iopt_flags;
+	unsigned long iova;
+	int prot;
+	int rc;
+
+	rc = iommufd_ioas_check_map(cmd->flags, vals, ARRAY_SIZE(vals), &prot,
+				    &iopt_flags);
+	if (rc)
+		return rc;
+
+	src_ioas = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
+	if (IS_ERR(src_ioas))
+		return PTR_ERR(src_ioas);
+	dst_ioas = iommufd_get_ioas(ucmd->ictx, cmd->dst_ioas_id);
+	if (IS_ERR(dst_ioas)) {
+		rc = PTR_ERR(dst_ioas);
+		goto out_put_src;
+	}
+
+	iova = cmd->dst_iova;
+	rc = iopt_copy_range(ucmd->ictx, &dst_ioas->iopt, &iova,
+			     &src_ioas->iopt, cmd->src_iova, cmd->length, prot,
+			     iopt_flags);
+	if (rc)
+		goto out_put_dst;
+
+	cmd->dst_iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put_dst:
+	iommufd_put_object(ucmd->ictx, &dst_ioas->obj);
+out_put_src:
+	iommufd_put_object(ucmd->ictx, &src_ioas->obj);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_unmap() - Handle IOMMU_IOAS_UNMAP
+ * @ucmd: the command
+ *
+ * Unmaps whole areas inside [@iova, @iova + @length); @iova 0 with @length
+ * U64_MAX unmaps everything and succeeds even when nothing is mapped. The
+ * number of bytes unmapped is returned in @length.
+ *
+ * Return: 0, -ENOENT if a specific range holds no mapping or would split
+ * one, or another negative errno.
+ */
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_unmap *cmd = ucmd->cmd;
+	unsigned long unmapped = 0;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	if (cmd->iova == 0 && cmd->length == U64_MAX) {
+		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	} else if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX) {
+		rc = -EOVERFLOW;
+	} else {
+		rc = iopt_unmap_iova(&ioas->iopt, cmd->iova, cmd->length,
+				     &unmapped);
+		if (!rc && !unmapped)
+			rc = -ENOENT;
+	}
+	if (rc)
+		goto out_put;
+
+	cmd->length = unmapped;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+/*
+ * Take a lookup reference on every IOAS of @ictx, in ID order. The caller
+ * holds the creation lock for write, so the count taken first can only
+ * shrink while the references are taken.
+ */
+static int iommufd_ioas_collect(struct iommufd_ctx *ictx,
+				struct iommufd_ioas ***out, unsigned int *num)
+{
+	struct iommufd_ioas **list;
+	struct iommufd_object *obj;
+	unsigned int count = 0;
+	unsigned long index;
+
+	lockdep_assert_held_write(&ictx->ioas_creation_lock);
+
+	xa_lock(&ictx->objects);
+	xa_for_each(&ictx->objects, index, obj)
+		count += obj->type == IOMMUFD_OBJ_IOAS;
+	xa_unlock(&ictx->objects);
+
+	*num = 0;
+	*out = NULL;
+	if (!count)
+		return 0;
+	list = kvcalloc(count, sizeof(*list), GFP_KERNEL_ACCOUNT);
+	if (!list)
+		return -ENOMEM;
+
+	xa_lock(&ictx->objects);
+	xa_for_each(&ictx->objects, index, obj) {
+		if (*num == count)
+			break;
+		if (obj->type != IOMMUFD_OBJ_IOAS || !iommufd_lock_obj(obj))
+			continue;
+		list[(*num)++] = container_of(obj, struct iommufd_ioas, obj);
+	}
+	xa_unlock(&ictx->objects);
+	*out = list;
+	return 0;
+}
+
+/**
+ * iommufd_ioas_change_process() - Handle IOMMU_IOAS_CHANGE_PROCESS
+ * @ucmd: the command
+ *
+ * Moves the pinned-memory charge of every mapping of every IOAS to the
+ * calling process. All mappings must be file backed; either every charge
+ * moves or none does.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	struct iommufd_ctx *ictx = ucmd->ictx;
+	struct io_pagetable **iopts = NULL;
+	struct iommufd_ioas **list;
+	unsigned int num;
+	unsigned int i;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	down_write(&ictx->ioas_creation_lock);
+	rc = iommufd_ioas_collect(ictx, &list, &num);
+	if (rc || !num)
+		goto out_unlock_creation;
+
+	iopts = kvcalloc(num, sizeof(*iopts), GFP_KERNEL_ACCOUNT);
+	if (!iopts) {
+		rc = -ENOMEM;
+		goto out_put_list;
+	}
+	for (i = 0; i != num; i++) {
+		iopts[i] = &list[i]->iopt;
+		down_write_nest_lock(&iopts[i]->iova_rwsem,
+				     &ictx->ioas_creation_lock);
+	}
+
+	rc = iopt_change_process(iopts, num);
+
+	/* balances the down_write_nest_lock() loop above */
+	for (i = 0; i != num; i++)
+		up_write(&iopts[i]->iova_rwsem);
+	kvfree(iopts);
+out_put_list:
+	for (i = 0; i != num; i++)
+		iommufd_put_object(ictx, &list[i]->obj);
+	kvfree(list);
+out_unlock_creation:
+	up_write(&ictx->ioas_creation_lock);
+	return rc;
+}
+
+/**
+ * iommufd_option_rlimit_mode() - IOMMU_OPTION for IOMMU_OPTION_RLIMIT_MODE
+ * @cmd: the option command; @val64 is updated for a GET
+ * @ictx: context the option applies to
+ *
+ * In the uAPI, value 0 charges the user's locked_vm and value 1 the mm's
+ * pinned_vm (as legacy VFIO does). The mode may only change before any
+ * object exists, so no page is ever charged under two different modes.
+ *
+ * Return: 0, -EOPNOTSUPP for an object ID or unknown op, -EPERM without
+ * CAP_SYS_RESOURCE, -EBUSY once objects exist, -EINVAL for other values.
+ */
+int iommufd_option_rlimit_mode(struct iommu_option *cmd,
+			       struct iommufd_ctx *ictx)
+{
+	u8 mode;
+	int rc;
+
+	if (cmd->object_id)
+		return -EOPNOTSUPP;
+
+	switch (cmd->op) {
+	case IOMMU_OPTION_OP_GET:
+		cmd->val64 = ictx->account_mode == IOPT_PAGES_ACCOUNT_MM;
+		return 0;
+	case IOMMU_OPTION_OP_SET:
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+
+	if (!capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (cmd->val64 == 0)
+		mode = IOPT_PAGES_ACCOUNT_USER;
+	else if (cmd->val64 == 1)
+		mode = IOPT_PAGES_ACCOUNT_MM;
+	else
+		return -EINVAL;
+
+	xa_lock(&ictx->objects);
+	rc = xa_empty(&ictx->objects) ? 0 : -EBUSY;
+	if (!rc)
+		ictx->account_mode = mode;
+	xa_unlock(&ictx->objects);
+	return rc;
+}
+
+/**
+ * iommufd_ioas_option() - IOMMU_OPTION for per-IOAS options
+ * @ucmd: the command, whose @object_id names the IOAS
+ *
+ * IOMMU_OPTION_HUGE_PAGES: 1 (the default) lets mappings use large IOMMU
+ * pages, 0 limits them to PAGE_SIZE so that any page can be unmapped alone.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iommufd_ioas_option(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	int rc = 0;
+
+	if (cmd->option_id != IOMMU_OPTION_HUGE_PAGES)
+		return -EOPNOTSUPP;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->object_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	switch (cmd->op) {
+	case IOMMU_OPTION_OP_GET:
+		cmd->val64 = !READ_ONCE(ioas->iopt.disable_large_pages);
+		break;
+	case IOMMU_OPTION_OP_SET:
+		if (cmd->val64 == 0)
+			rc = iopt_disable_large_pages(&ioas->iopt);
+		else if (cmd->val64 == 1)
+			iopt_enable_large_pages(&ioas->iopt);
+		else
+			rc = -EINVAL;
+		break;
+	default:
+		rc = -EOPNOTSUPP;
+		break;
+	}
+
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
