@@ -36,11 +36,13 @@
 #include "iommufd_private.h"
 #include "iommufd_test.h"
 
+enum { MOCK_DEFAULT_MEMORY_LIMIT = 65536 };
+
 /*
  * The pinning code (pages.c) sizes its temporary PFN batches with this, so
  * that the tests can make batch boundaries frequent.
  */
-size_t iommufd_test_memory_limit = 65536;
+size_t iommufd_test_memory_limit = MOCK_DEFAULT_MEMORY_LIMIT;
 
 static DECLARE_FAULT_ATTR(fail_iommufd);
 static struct dentry *fail_iommufd_dir;
@@ -500,9 +502,10 @@ static struct iommu_domain *mock_domain_alloc_format(unsigned int format)
 	return &mock->domain;
 }
 
+/* @dev is NULL when a legacy caller allocates for the whole bus */
 static unsigned int mock_dev_format(struct device *dev)
 {
-	if (to_mock_dev(dev)->flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
+	if (dev && (to_mock_dev(dev)->flags & MOCK_FLAGS_DEVICE_HUGE_IOVA))
 		return MOCK_FMT_HUGE_IOVA;
 	return MOCK_IOMMUPT_DEFAULT;
 }
@@ -1470,7 +1473,7 @@ static int mock_op_set_temp_memory_limit(struct iommufd_ucmd *ucmd,
 	u32 limit = cmd->memory_limit.limit;
 
 	if (!limit)
-		limit = 65536;
+		limit = MOCK_DEFAULT_MEMORY_LIMIT;
 	/* pages.c needs room for at least one PFN run in a batch */
 	if (limit < sizeof(unsigned long) + sizeof(u32))
 		return -EINVAL;
