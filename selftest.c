@@ -47,6 +47,19 @@ size_t iommufd_test_memory_limit = MOCK_DEFAULT_MEMORY_LIMIT;
 static DECLARE_FAULT_ATTR(fail_iommufd);
 static struct dentry *fail_iommufd_dir;
 
+/**
+ * iommufd_should_fail() - Fault injection point of iommufd
+ *
+ * Driven by the "fail_iommufd" fault attribute in debugfs and by the
+ * per-task fail-nth knob.
+ *
+ * Return: true if the caller must act as if its operation failed.
+ */
+bool iommufd_should_fail(void)
+{
+	return should_fail(&fail_iommufd, 1);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Page table emulation                                                     */
 /* ------------------------------------------------------------------------ */
@@ -611,10 +624,10 @@ mock_alloc_nested(struct device *dev, u32 flags, struct iommu_domain *parent,
 	return &nested->domain;
 }
 
+/* 6.12 allocates paging and nested user domains through one op */
 static struct iommu_domain *
-mock_domain_alloc_user(struct device *dev, u32 flags,
-		       struct iommu_domain *parent,
-		       const struct iommu_user_data *user_data)
+mock_alloc_user(struct device *dev, u32 flags, struct iommu_domain *parent,
+		const struct iommu_user_data *user_data)
 {
 	if (parent)
 		return mock_alloc_nested(dev, flags, parent, user_data);
@@ -624,6 +637,22 @@ mock_domain_alloc_user(struct device *dev, u32 flags,
 static void mock_nested_free(struct iommu_domain *domain)
 {
 	kfree(to_mock_nested(domain));
+}
+
+static int mock_nested_invalidate(struct mock_nested *nested,
+				  const struct iommu_hwpt_invalidate_selftest *inv)
+{
+	/* The index is range checked even when FLAG_ALL makes it unused */
+	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		return -EOPNOTSUPP;
+	if (inv->iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX)
+		return -EINVAL;
+
+	if (!(inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL))
+		nested->iotlb[inv->iotlb_id] = 0;
+	else
+		memset(nested->iotlb, 0, sizeof(nested->iotlb));
+	return 0;
 }
 
 /*
@@ -648,20 +677,10 @@ static int mock_cache_invalidate_user(struct iommu_domain *domain,
 
 		rc = iommu_copy_struct_from_user_array(&inv, array, type, done,
 						       iotlb_id);
+		if (!rc)
+			rc = mock_nested_invalidate(nested, &inv);
 		if (rc)
 			break;
-		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
-			rc = -EINVAL;
-			break;
-		}
-		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
-			memset(nested->iotlb, 0, sizeof(nested->iotlb));
-		else
-			nested->iotlb[inv.iotlb_id] = 0;
 	}
 out:
 	array->entry_num = done;
@@ -707,12 +726,12 @@ static void *mock_hw_info(struct device *dev, u32 *length, u32 *type)
 		return ERR_PTR(-EOPNOTSUPP);
 
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return ERR_PTR(-ENOMEM);
-	info->test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL;
-	*length = sizeof(*info);
-	*type = IOMMU_HW_INFO_TYPE_SELFTEST;
-	return info;
+	if (info) {
+		*type = IOMMU_HW_INFO_TYPE_SELFTEST;
+		*length = sizeof(*info);
+		info->test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL;
+	}
+	return info ?: ERR_PTR(-ENOMEM);
 }
 
 static bool mock_capable(struct device *dev, enum iommu_cap cap)
@@ -766,7 +785,7 @@ static const struct iommu_ops mock_ops = {
 	.hw_info = mock_hw_info,
 	.capable = mock_capable,
 	.domain_alloc_paging = mock_domain_alloc_paging,
-	.domain_alloc_user = mock_domain_alloc_user,
+	.domain_alloc_user = mock_alloc_user,
 	.probe_device = mock_probe_device,
 	.device_group = generic_device_group,
 	.page_response = mock_page_response,
@@ -791,6 +810,14 @@ static void mock_dev_release(struct device *dev)
 	kfree(mdev);
 }
 
+static void mock_dev_destroy(struct mock_dev *mdev)
+{
+	device_del(&mdev->dev);
+	/* balances device_add_software_node() in mock_dev_create() below */
+	device_remove_software_node(&mdev->dev);
+	put_device(&mdev->dev);
+}
+
 static struct mock_dev *mock_dev_create(u32 flags)
 {
 	struct mock_dev *mdev;
@@ -809,11 +836,9 @@ static struct mock_dev *mock_dev_create(u32 flags)
 	mdev->dev.bus = &mock_bus;
 	mdev->dev.release = mock_dev_release;
 
-	rc = ida_alloc(&mock_dev_ida, GFP_KERNEL);
-	if (rc < 0)
-		goto err_put;
-	mdev->id = rc;
-	rc = dev_set_name(&mdev->dev, "mockdev%d", mdev->id);
+	mdev->id = ida_alloc(&mock_dev_ida, GFP_KERNEL);
+	rc = mdev->id < 0 ? mdev->id :
+			    dev_set_name(&mdev->dev, "mockdev%d", mdev->id);
 	if (rc)
 		goto err_put;
 
@@ -836,14 +861,6 @@ err_swnode:
 err_put:
 	put_device(&mdev->dev);
 	return ERR_PTR(rc);
-}
-
-static void mock_dev_destroy(struct mock_dev *mdev)
-{
-	device_del(&mdev->dev);
-	/* balances device_add_software_node() in mock_dev_create() */
-	device_remove_software_node(&mdev->dev);
-	put_device(&mdev->dev);
 }
 
 /**
@@ -1909,19 +1926,6 @@ int iommufd_test(struct iommufd_ucmd *ucmd)
 	if (cmd->op >= ARRAY_SIZE(mock_op_table) || !mock_op_table[cmd->op])
 		return -EOPNOTSUPP;
 	return mock_op_table[cmd->op](ucmd, cmd);
-}
-
-/**
- * iommufd_should_fail() - Fault injection point of iommufd
- *
- * Driven by the "fail_iommufd" fault attribute in debugfs and by the
- * per-task fail-nth knob.
- *
- * Return: true if the caller must act as if its operation failed.
- */
-bool iommufd_should_fail(void)
-{
-	return should_fail(&fail_iommufd, 1);
 }
 
 /**
