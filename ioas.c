@@ -127,13 +127,18 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-/*
- * Read the ranges of @iopt into a buffer with room for at most @max entries.
- * *@total gets the number of ranges, which may exceed @max; *@out holds
- * min(*@total, @max) of them and must be freed with kvfree().
+/**
+ * iommufd_ioas_read_ranges() - Copy the mappable IOVA ranges of an IOAS
+ * @iopt: the IOVA space
+ * @max: most entries the caller wants
+ * @out: set to a kvmalloc()ed array of min(*@total, @max) ranges, or NULL
+ * @total: set to the number of ranges, which may exceed @max
+ *
+ * Context: Process context, may sleep.
+ * Return: 0, -ENOMEM, or -EAGAIN if the ranges kept changing.
  */
-static int iommufd_ioas_read_ranges(struct io_pagetable *iopt, u32 max,
-				    struct iommu_iova_range **out, u32 *total)
+int iommufd_ioas_read_ranges(struct io_pagetable *iopt, u32 max,
+			     struct iommu_iova_range **out, u32 *total)
 {
 	struct iommu_iova_range *ranges = NULL;
 	unsigned int tries;

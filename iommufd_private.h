@@ -333,6 +333,12 @@ int iopt_copy_range(struct iommufd_ctx *ictx, struct io_pagetable *dst,
 		    unsigned long *dst_iova, struct io_pagetable *src,
 		    unsigned long src_iova, unsigned long length,
 		    int iommu_prot, unsigned int flags);
+/*
+ * Unmap the areas inside [iova, iova + length). A range holding no area at
+ * all succeeds with *unmapped = 0 (IOAS_UNMAP turns that into ENOENT, the
+ * VFIO compat layer reports success as type1 does); a range that would
+ * split an area fails with -ENOENT.
+ */
 int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long length, unsigned long *unmapped);
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
@@ -347,8 +353,10 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 
 /*
  * Fill @ranges (room for @max entries) with the IOVA ranges userspace may
- * map: the allowed ranges (or everything) minus reserved ranges. *@num gets
- * the total number of ranges, which may exceed @max.
+ * map: the holes between reserved ranges, as upstream reports them (allowed
+ * ranges only steer automatic allocation, they are never reserved-overlapping
+ * and are not reported). *@num gets the total number of ranges, which may
+ * exceed @max. @ranges may be NULL when @max is 0.
  */
 int iopt_get_iova_ranges(struct io_pagetable *iopt,
 			 struct iommu_iova_range *ranges, u32 max, u32 *num);
@@ -356,6 +364,7 @@ int iopt_set_allow_iova(struct io_pagetable *iopt,
 			const struct iommu_iova_range *ranges, u32 num);
 unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt);
 
+/* Both take iova_rwsem themselves: call them without it */
 int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
 		      unsigned long last, void *owner);
 void iopt_remove_reserved_iova(struct io_pagetable *iopt, void *owner);
@@ -436,6 +445,8 @@ static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
 struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
 /* Publish an IOAS from iommufd_ioas_alloc(), excluded by CHANGE_PROCESS */
 void iommufd_ioas_finalize(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas);
+int iommufd_ioas_read_ranges(struct io_pagetable *iopt, u32 max,
+			     struct iommu_iova_range **out, u32 *total);
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
