@@ -731,16 +731,16 @@ iommufd_pasid_detach(struct iommufd_device *idev, ioasid_t pasid)
 }
 
 /*
- * The 6.12 IOMMU core cannot swap the domain of a PASID in one step, so the
- * old domain is detached first and put back if the new one is refused. A
- * failure to put it back leaves the PASID blocked, which is safe: DMA is
- * stopped rather than misdirected.
+ * The swap is atomic in the core (iommu_replace_device_pasid()): if the
+ * driver refuses the new domain, the old one stays attached with its handle.
  */
 static int iommufd_pasid_replace(struct iommufd_device *idev, ioasid_t pasid,
 				 struct iommufd_hw_pagetable *hwpt,
 				 struct iommufd_hw_pagetable **old_out)
 {
 	struct iommufd_group *igroup = idev->igroup;
+	struct iommufd_attach_handle *old_handle;
+	struct iommufd_attach_handle *handle;
 	struct iommufd_hw_pagetable *old;
 	int rc;
 
@@ -753,24 +753,41 @@ static int iommufd_pasid_replace(struct iommufd_device *idev, ioasid_t pasid,
 		return 0;
 	if (!hwpt->pasid_compat)
 		return -EINVAL;
+	old_handle = iommufd_group_cur_handle(igroup, pasid);
+	if (WARN_ON(!old_handle))
+		return -EINVAL;
 
-	old = iommufd_pasid_detach(idev, pasid);
-	rc = iommufd_pasid_attach(idev, pasid, hwpt);
-	if (!rc) {
-		*old_out = old;
-		return 0;
-	}
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
+	if (!handle)
+		return -ENOMEM;
+	handle->idev = idev;
 
-	if (!iommufd_pasid_attach(idev, pasid, old)) {
-		/* The reattach took its own reference; drop the old one */
-		refcount_dec(&old->obj.users);
-		return rc;
+	if (hwpt->fault) {
+		rc = iommufd_fault_iopf_enable(idev);
+		if (rc)
+			goto err_free;
 	}
-	dev_warn(idev->dev, "PASID %u left blocked after a failed replace\n",
-		 pasid);
-	/* The PASID is detached now: give back what its attach took */
+	rc = iommu_replace_device_pasid(hwpt->domain, idev->dev, pasid,
+					&handle->handle);
+	if (rc)
+		goto err_iopf;
+
+	/* Overwriting a present entry allocates nothing, so cannot fail */
+	xa_store(&idev->pasid_hwpts, pasid, hwpt, GFP_KERNEL);
+	if (old->fault) {
+		iommufd_auto_response_faults(old, old_handle);
+		iommufd_fault_iopf_disable(idev);
+	}
+	kfree(old_handle);
+	refcount_inc(&hwpt->obj.users);
 	*old_out = old;
-	refcount_dec(&idev->obj.users);
+	return 0;
+
+err_iopf:
+	if (hwpt->fault)
+		iommufd_fault_iopf_disable(idev);
+err_free:
+	kfree(handle);
 	return rc;
 }
 
