@@ -1540,11 +1540,22 @@ static void mock_access_unpin_range(struct mock_access *macc,
 	mutex_unlock(&macc->lock);
 }
 
-/* iommufd asks us to give up every pin that touches an IOVA being unmapped */
+/*
+ * iommufd asks us to give up every pin that touches an IOVA being unmapped.
+ * A length of ULONG_MAX (sent when the access leaves its IOAS) means
+ * everything from @iova on.
+ */
 static void mock_access_unmap(void *data, unsigned long iova,
 			      unsigned long length)
 {
-	mock_access_unpin_range(data, iova, iova + (length - 1));
+	unsigned long last;
+
+	if (!length)
+		return;
+	if (length == ULONG_MAX ||
+	    check_add_overflow(iova, length - 1, &last))
+		last = ULONG_MAX;
+	mock_access_unpin_range(data, iova, last);
 }
 
 static const struct iommufd_access_ops mock_access_ops_pin = {
