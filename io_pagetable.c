@@ -23,7 +23,7 @@
 #include "io_pagetable.h"
 
 /* How many times unmap asks accesses to let go before giving up */
-#define IOPT_UNMAP_TRIES 16
+#define IOPT_UNMAP_TRIES 100
 
 /**
  * iopt_span_get() - First span of [pos, last] in a union of interval trees
