@@ -1454,7 +1454,9 @@ static int mock_op_dirty(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 		goto out_put;
 	}
 
-	bits = bitmap_zalloc(nbits, GFP_KERNEL_ACCOUNT);
+	/* Up to 16 MiB: too big for kmalloc() without a warning */
+	bits = kvcalloc(BITS_TO_LONGS(nbits), sizeof(*bits),
+			GFP_KERNEL_ACCOUNT);
 	if (!bits) {
 		rc = -ENOMEM;
 		goto out_put;
@@ -1478,7 +1480,7 @@ static int mock_op_dirty(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	cmd->dirty.out_nr_dirty = count;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 out_free:
-	bitmap_free(bits);
+	kvfree(bits);
 out_put:
 	iommufd_put_object(ucmd->ictx, obj);
 	return rc;
