@@ -250,6 +250,8 @@ struct iommufd_ioctl_op {
 const struct iommufd_ioctl_op *iommufd_ioctl_table(unsigned int *num);
 int iommufd_ucmd_load(const struct iommufd_ioctl_op *op,
 		      struct iommufd_ucmd *ucmd);
+long iommufd_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
+		      void __user *arg);
 void iommufd_ctx_init(struct iommufd_ctx *ictx, struct file *filp);
 void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
 /* Type ops of IOMMUFD_OBJ_KUNIT, in tests/main_kunit.c */

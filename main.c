@@ -202,10 +202,13 @@ void iommufd_object_finalize(struct iommufd_ctx *ictx,
 {
 	void *prev;
 
-	/* Replacing an existing slot allocates nothing, so this cannot fail */
+	/*
+	 * Replacing an existing slot allocates nothing, so this cannot fail.
+	 * A reserved slot reads back as NULL through the normal API.
+	 */
 	prev = xa_cmpxchg(&ictx->objects, obj->id, XA_ZERO_ENTRY, obj,
 			  GFP_KERNEL);
-	WARN_ON(prev != XA_ZERO_ENTRY);
+	WARN_ON(prev);
 }
 
 /**
@@ -600,26 +603,34 @@ IOMMUFD_KUNIT_VISIBLE int iommufd_ucmd_load(const struct iommufd_ioctl_op *op,
 				     ucmd->user_size);
 }
 
-/*
+/**
+ * iommufd_dispatch() - Execute one ioctl on a context
+ * @ictx: the context
+ * @cmd: ioctl number
+ * @arg: user pointer to the command structure
+ *
  * Command numbers below IOMMUFD_CMD_BASE share the ';' ioctl type with VFIO
  * (VFIO_BASE is 100) and are the legacy container commands.
+ *
+ * Context: Process context.
+ * Return: the handler's result, -ENOTTY for an unknown command, or an error
+ * of iommufd_ucmd_load().
  */
-static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
-			       unsigned long arg)
+IOMMUFD_KUNIT_VISIBLE long iommufd_dispatch(struct iommufd_ctx *ictx,
+					    unsigned int cmd, void __user *arg)
 {
-	struct iommufd_ctx *ictx = filp->private_data;
 	const struct iommufd_ioctl_op *op;
 	union iommufd_ucmd_buffer buf;
 	struct iommufd_ucmd ucmd = {
 		.ictx = ictx,
-		.ubuffer = (void __user *)arg,
+		.ubuffer = arg,
 		.cmd = &buf,
 	};
 	unsigned int nr = _IOC_NR(cmd);
 	int rc;
 
 	if (nr < IOMMUFD_CMD_BASE)
-		return iommufd_vfio_ioctl(ictx, cmd, arg);
+		return iommufd_vfio_ioctl(ictx, cmd, (unsigned long)arg);
 	if (nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
 		return -ENOTTY;
 
@@ -635,6 +646,12 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (rc)
 		return rc;
 	return op->execute(&ucmd);
+}
+
+static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
+			       unsigned long arg)
+{
+	return iommufd_dispatch(filp->private_data, cmd, (void __user *)arg);
 }
 
 /**
