@@ -1666,9 +1666,12 @@ static int iopt_dirty_chunk(struct iova_bitmap *bitmap, unsigned long iova,
  * @bitmap: the request: range, bitmap granule and user buffer
  *
  * Context: takes iova_rwsem.
+ * A granule finer than the IOMMU page is accepted, as upstream does: a dirty
+ * IOMMU page then sets every bit it covers.
+ *
  * Return: 0, -EOPNOTSUPP without dirty tracking support, -EINVAL for a
- * granule that is not a power of two at least the IOMMU page size, or a
- * range not aligned to it, -EOVERFLOW, -EFAULT, -ENOMEM.
+ * granule that is not a power of two or a range not aligned to it or to the
+ * io_pagetable's alignment, -EOVERFLOW, -EFAULT, -ENOMEM.
  */
 int iopt_read_and_clear_dirty_data(struct io_pagetable *iopt,
 				   struct iommu_domain *domain,
@@ -1694,7 +1697,7 @@ int iopt_read_and_clear_dirty_data(struct io_pagetable *iopt,
 		return -EINVAL;
 
 	down_read(&iopt->iova_rwsem);
-	if (bitmap->page_size < iopt->iova_alignment ||
+	if (((bitmap->iova | (last + 1)) & (iopt->iova_alignment - 1)) ||
 	    (bitmap->iova & (bitmap->page_size - 1)) ||
 	    ((last + 1) & (bitmap->page_size - 1))) {
 		rc = -EINVAL;

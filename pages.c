@@ -59,7 +59,13 @@ void iopt_batch_init(struct iopt_batch *batch, unsigned long want_pages,
 	if (want_pages < bytes / IOPT_BATCH_ENTRY_BYTES)
 		bytes = max_t(size_t, want_pages, 1) * IOPT_BATCH_ENTRY_BYTES;
 	if (bytes > backup_len)
+		buf = kmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+					     __GFP_NORETRY);
+	/* A fragmented system may still have a single page to offer */
+	if (!buf && bytes > PAGE_SIZE && PAGE_SIZE > backup_len) {
+		bytes = PAGE_SIZE;
 		buf = kmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	}
 	batch->allocated = buf;
 	if (!buf) {
 		buf = backup;
@@ -707,6 +713,29 @@ static struct iommu_domain *iopt_target_next(struct io_pagetable *iopt,
 	return xa_find_after(&iopt->domains, idx, ULONG_MAX, XA_PRESENT);
 }
 
+/*
+ * Unmap [first, last] of @area from the target domains, skipping @skip and
+ * stopping at @stop (both may be NULL).
+ */
+static void iopt_area_unmap_targets(struct iopt_area *area,
+				    struct io_pagetable *iopt,
+				    struct iommu_domain *only,
+				    struct iommu_domain *skip,
+				    struct iommu_domain *stop,
+				    unsigned long first, unsigned long last)
+{
+	struct iommu_domain *dom;
+	unsigned long idx;
+
+	for (dom = iopt_target_next(iopt, only, NULL, &idx); dom;
+	     dom = iopt_target_next(iopt, only, dom, &idx)) {
+		if (dom == stop)
+			return;
+		if (dom != skip)
+			iopt_area_unmap_index(area, dom, first, last);
+	}
+}
+
 /**
  * iopt_area_fill_domains() - Map an area into domains
  * @area: the area
@@ -739,13 +768,8 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 	mutex_lock(&pages->mutex);
 	fresh = !area->storage_domain;
 	storage = area->storage_domain;
-	if (fresh) {
-		for (dom = iopt_target_next(iopt, only, NULL, &idx); dom;
-	     dom = iopt_target_next(iopt, only, dom, &idx)) {
-			storage = dom;
-			break;
-		}
-	}
+	if (fresh)
+		storage = iopt_target_next(iopt, only, NULL, &idx);
 	if (!storage)
 		goto out_unlock;
 
@@ -760,7 +784,7 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 
 		failed = NULL;
 		for (dom = iopt_target_next(iopt, only, NULL, &idx); dom;
-	     dom = iopt_target_next(iopt, only, dom, &idx)) {
+		     dom = iopt_target_next(iopt, only, dom, &idx)) {
 			rc = iopt_area_map_batch(area, dom, index, &batch);
 			if (rc) {
 				failed = dom;
@@ -768,15 +792,9 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 			}
 		}
 		if (failed) {
-			unsigned long chunk_last = index + batch.total - 1;
-
-			for (dom = iopt_target_next(iopt, only, NULL, &idx); dom;
-	     dom = iopt_target_next(iopt, only, dom, &idx)) {
-				if (dom == failed)
-					break;
-				iopt_area_unmap_index(area, dom, index,
-						      chunk_last);
-			}
+			iopt_area_unmap_targets(area, iopt, only, NULL, failed,
+						index,
+						index + batch.total - 1);
 			if (pinned)
 				iopt_batch_unpin(&batch, pages, 0,
 						 batch.total);
@@ -795,12 +813,9 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 err_unwind:
 	iopt_batch_destroy(&batch, backup);
 	if (index != first) {
-		for (dom = iopt_target_next(iopt, only, NULL, &idx); dom;
-	     dom = iopt_target_next(iopt, only, dom, &idx)) {
-			if (fresh && dom == storage)
-				continue;
-			iopt_area_unmap_index(area, dom, first, index - 1);
-		}
+		iopt_area_unmap_targets(area, iopt, only,
+					fresh ? storage : NULL, NULL, first,
+					index - 1);
 		if (fresh)
 			iopt_area_unpin_range(area, storage, first, index - 1);
 	}
