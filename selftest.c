@@ -1321,8 +1321,9 @@ static int mock_op_md_check_map(struct iommufd_ucmd *ucmd,
 	unsigned long last;
 	int rc;
 
-	if (!length || check_add_overflow(iova, length - 1, &last) ||
-	    check_add_overflow(uptr, length - 1, &last))
+	/* An empty range checks nothing, but the ID must still be valid */
+	if (length && (check_add_overflow(iova, length - 1, &last) ||
+		       check_add_overflow(uptr, length - 1, &last)))
 		return -EINVAL;
 
 	obj = iommufd_get_object(ucmd->ictx, cmd->id, IOMMUFD_OBJ_ANY);
