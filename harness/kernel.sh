@@ -91,7 +91,7 @@ do_build()
 	progress "$log" kmake "$TREE" "$build" "$@"
 	rc=$?
 	if [ $rc -ne 0 ]; then
-		grep -E 'error|Error' "$log" | head -n 40
+		grep -E 'error:|No rule to make|undefined reference|undefined!|\*\*\* [^[]' "$log" | head -n 40
 		echo "---- last lines of $log:"
 		tail -n 20 "$log"
 		return $rc

@@ -17,7 +17,8 @@ REPO=$(dirname "$HARNESS")
 CACHE=${IOMMUFD_CACHE:-$HOME/.cache/iommufd}
 PRISTINE=$CACHE/pristine
 SOURCE_TAR=/usr/src/linux-source-6.12.tar.xz
-LOCK=$CACHE/build.lock
+# One lock for every kernel make on this machine, whatever the cache.
+LOCK=${IOMMUFD_LOCK:-$HOME/.cache/iommufd/build.lock}
 JOBS=${JOBS:-$(($(nproc) + 1))}
 BASE=${BASE:-ours}
 DEBUG=${DEBUG:-}
@@ -70,11 +71,13 @@ else
 fi
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# Paths relative to the cache: trees in other caches share ccache hits.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$CACHE}
 export ARCH=x86_64
 # Called from make: do not hand our make flags to the kernel build.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
-mkdir -p "$CACHE"
+mkdir -p "$CACHE" "$(dirname "$LOCK")"
 
 T0=${T0:-$(date +%s)}
 export T0

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Lint our code (BASE=ours only). Each tool is one test case in $RESULTS:
-#   lint:modules      IOMMUFD=m (and the tree's VFIO, =m) builds, in a
-#                     separate build directory ($LINT_BUILD), with W=1
+#   lint:modules      IOMMUFD=m (and the tree's VFIO, =m) builds and links
+#                     against vmlinux (modpost: only exported symbols), in
+#                     a separate build directory ($LINT_BUILD), with W=1
 #   lint:W=1          no W=1 compiler (and kernel-doc) warnings in our files
 #   lint:sparse       no sparse warnings in our files (C=2)
 #   lint:checkpatch   scripts/checkpatch.pl --strict on our files + patches
@@ -100,14 +101,14 @@ bash "$HARNESS/kernel.sh" config "$LINT_BUILD" "$HARNESS/config/test.config" \
 	exit 0
 }
 rm -rf "$LINT_BUILD/drivers/iommu/iommufd"
-progress "$W/modules.out" kmake "$TREE" "$LINT_BUILD" W=1 modules
+progress "$W/modules.out" kmake "$TREE" "$LINT_BUILD" W=1 vmlinux modules
 rc=$?
 cat "$W/modules.out" >>"$LOG"
 if [ $rc -eq 0 ] && [ -f "$LINT_BUILD/drivers/iommu/iommufd/iommufd.ko" ]; then
 	say "    modules: iommufd.ko and VFIO build as modules"
 	result PASS "lint:modules"
 else
-	grep -E 'error|Error' "$W/modules.out" | head -n 20 | sed 's/^/      /'
+	grep -E 'error:|No rule to make|undefined reference|undefined!|\*\*\* [^[]' "$W/modules.out" | head -n 20 | sed 's/^/      /'
 	say "    modules: IOMMUFD=m build failed (log: $LOG)"
 	result FAIL "lint:modules" "(IOMMUFD=m build failed; see $LOG)"
 fi

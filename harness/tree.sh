@@ -53,7 +53,7 @@ ensure_tree()
 	[ -f "$TREE/.harness-patched-files" ] &&
 		mapfile -t stale <"$TREE/.harness-patched-files"
 	rm -rf "$TREE.tmp" "$TREE"
-	cp -a "$PRISTINE" "$TREE.tmp" || die "copying pristine failed"
+	cp -a "$PRISTINE/." "$TREE.tmp" || die "copying pristine failed"
 	rm -rf "$TREE.tmp/drivers/iommu/iommufd"
 	for p in "${patches[@]}"; do
 		say "    apply $(basename "$p")"

@@ -63,7 +63,7 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max
 	-device edu
 	-device nvme,serial=deadbeef,drive=nvm
 	-drive file="$OUT/nvme.img",if=none,id=nvm,format=raw
-	-smp 2 -m 2G -no-reboot
+	-smp 2 -m 2G -no-reboot -nic none
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$append")
 
 mkdir -p "$LOGDIR"
