@@ -261,7 +261,10 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD);
  */
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
-	iommufd_object_destroy_user(idev->ictx, &idev->obj);
+	struct iommufd_ctx *ictx = idev->ictx;
+
+	/* Consumes the binding driver's reference taken in bind */
+	iommufd_object_destroy_user(ictx, &idev->obj);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD);
 
@@ -873,9 +876,63 @@ void iommufd_device_detach_hwpt(struct iommufd_device *idev,
 }
 
 /*
+ * Try one existing automatic HWPT. -EINVAL means "does not suit this
+ * device", and the caller moves on to the next candidate.
+ */
+static int iommufd_auto_try(struct iommufd_device *idev,
+			    struct iommufd_hwpt_paging *candidate, u32 *pt_id,
+			    bool replace, struct iommufd_hw_pagetable **old)
+{
+	struct iommufd_object *obj = &candidate->common.obj;
+	int rc;
+
+	/* Skip one that is being destroyed */
+	if (!iommufd_lock_obj(obj))
+		return -EINVAL;
+	rc = iommufd_device_set_hwpt(idev, IOMMU_NO_PASID, &candidate->common,
+				     replace, old);
+	if (!rc)
+		*pt_id = obj->id;
+	iommufd_put_object(idev->ictx, obj);
+	return rc;
+}
+
+/* Make a new automatic HWPT for @idev, attached and published */
+static int iommufd_auto_new(struct iommufd_device *idev,
+			    struct iommufd_ioas *ioas, u32 *pt_id,
+			    bool replace, struct iommufd_hw_pagetable **old)
+{
+	struct iommufd_hwpt_paging *fresh;
+	int rc;
+
+	/*
+	 * A plain attach lets the allocator attach before it fills the domain,
+	 * which drivers that finalize a domain at first attach need.
+	 */
+	fresh = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0, !replace,
+					  NULL);
+	if (IS_ERR(fresh))
+		return PTR_ERR(fresh);
+	if (replace) {
+		rc = iommufd_device_set_hwpt(idev, IOMMU_NO_PASID,
+					     &fresh->common, true, old);
+		if (rc) {
+			iommufd_object_abort_and_destroy(idev->ictx,
+							 &fresh->common.obj);
+			return rc;
+		}
+	}
+	fresh->auto_domain = true;
+	*pt_id = fresh->common.obj.id;
+	iommufd_object_finalize(idev->ictx, &fresh->common.obj);
+	return 0;
+}
+
+/*
  * Attach to some automatic HWPT of @ioas: the first existing one the driver
- * accepts, else a new one. Every automatic HWPT of an IOAS is equivalent, so
- * -EINVAL (incompatible) just moves on to the next candidate.
+ * accepts, else a new one. All automatic HWPTs of an IOAS are equivalent.
+ * ioas->mutex keeps the list stable and makes "none suits, make one"
+ * atomic against a concurrent attach.
  */
 static int iommufd_device_auto_attach(struct iommufd_device *idev,
 				      ioasid_t pasid,
@@ -883,53 +940,22 @@ static int iommufd_device_auto_attach(struct iommufd_device *idev,
 				      bool replace,
 				      struct iommufd_hw_pagetable **old)
 {
-	struct iommufd_hwpt_paging *hwpt_paging;
-	struct iommufd_hw_pagetable *hwpt;
-	int rc;
+	struct iommufd_hwpt_paging *cur;
+	int rc = -EINVAL;
 
 	/* Automatic HWPTs are never PASID compatible */
 	if (pasid != IOMMU_NO_PASID)
 		return -EINVAL;
 
 	mutex_lock(&ioas->mutex);
-	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item) {
-		if (!hwpt_paging->auto_domain)
-			continue;
-		hwpt = &hwpt_paging->common;
-		if (!iommufd_lock_obj(&hwpt->obj))
-			continue;
-		rc = iommufd_device_set_hwpt(idev, pasid, hwpt, replace, old);
-		if (!rc)
-			*pt_id = hwpt->obj.id;
-		iommufd_put_object(idev->ictx, &hwpt->obj);
+	list_for_each_entry(cur, &ioas->hwpt_list, hwpt_item) {
+		if (cur->auto_domain)
+			rc = iommufd_auto_try(idev, cur, pt_id, replace, old);
 		if (rc != -EINVAL)
-			goto out_unlock;
+			break;
 	}
-
-	/*
-	 * A plain attach lets the allocator attach before it fills the domain,
-	 * which drivers that finalize a domain at first attach need.
-	 */
-	hwpt_paging = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0,
-						!replace, NULL);
-	if (IS_ERR(hwpt_paging)) {
-		rc = PTR_ERR(hwpt_paging);
-		goto out_unlock;
-	}
-	hwpt = &hwpt_paging->common;
-	if (replace) {
-		rc = iommufd_device_set_hwpt(idev, pasid, hwpt, true, old);
-		if (rc) {
-			iommufd_object_abort_and_destroy(idev->ictx,
-							 &hwpt->obj);
-			goto out_unlock;
-		}
-	}
-	hwpt_paging->auto_domain = true;
-	*pt_id = hwpt->obj.id;
-	iommufd_object_finalize(idev->ictx, &hwpt->obj);
-	rc = 0;
-out_unlock:
+	if (rc == -EINVAL)
+		rc = iommufd_auto_new(idev, ioas, pt_id, replace, old);
 	mutex_unlock(&ioas->mutex);
 	return rc;
 }
@@ -1095,63 +1121,97 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD);
 /* ------------------------------------------------------------------------ */
 
 /*
- * Move @access from its IOAS to @new_ioas (either may be NULL). access->ioas
- * is cleared first so no new pin can start; access->ioas_unpin stays valid
- * so that the driver's unmap callback can unpin what it holds. A concurrent
- * change sees the two differ and backs off with -EBUSY.
+ * Detaching an access revokes its pins through the driver's unmap callback,
+ * which calls iommufd_access_unpin_pages() and so takes ioas_lock: the lock
+ * is dropped around it. Meanwhile access->ioas is NULL (no new pin can
+ * start) while access->ioas_unpin still names the old IOAS (unpin works). A
+ * concurrent change sees the two differ and backs off with -EBUSY.
  */
-static int iommufd_access_change_ioas(struct iommufd_access *access,
-				      struct iommufd_ioas *new_ioas)
+static void iommufd_access_unlink(struct iommufd_access *access,
+				  struct iommufd_ioas *old, u32 old_list_id)
 {
-	struct iommufd_ioas *cur_ioas = access->ioas;
-	u32 cur_list_id = access->iopt_access_list_id;
-	int rc;
+	lockdep_assert_held(&access->ioas_lock);
+
+	if (access->ops->unmap) {
+		mutex_unlock(&access->ioas_lock);
+		access->ops->unmap(access->data, 0, ULONG_MAX);
+		mutex_lock(&access->ioas_lock);
+	}
+	/* balances iopt_add_access() when @old was linked */
+	iopt_remove_access(&old->iopt, access, old_list_id);
+	refcount_dec(&old->obj.users);
+}
+
+/* Switch @access to @target, which may be NULL to just detach */
+static int iommufd_access_set_ioas(struct iommufd_access *access,
+				   struct iommufd_ioas *target)
+{
+	struct iommufd_ioas *prev = access->ioas;
+	u32 prev_list_id = access->iopt_access_list_id;
+	int rc = 0;
 
 	lockdep_assert_held(&access->ioas_lock);
 
-	if (cur_ioas != access->ioas_unpin)
+	if (prev != access->ioas_unpin)
 		return -EBUSY;
-	if (cur_ioas == new_ioas)
+	if (prev == target)
 		return 0;
 
 	access->ioas = NULL;
-	if (new_ioas) {
-		rc = iopt_add_access(&new_ioas->iopt, access);
-		if (rc) {
-			access->ioas = cur_ioas;
-			return rc;
-		}
-		refcount_inc(&new_ioas->obj.users);
+	if (target)
+		rc = iopt_add_access(&target->iopt, access);
+	if (rc) {
+		access->ioas = prev;
+		return rc;
 	}
+	if (target)
+		refcount_inc(&target->obj.users);
+	if (prev)
+		iommufd_access_unlink(access, prev, prev_list_id);
 
-	if (cur_ioas) {
-		if (access->ops->unmap) {
-			/* The driver unpins through iommufd_access_unpin_pages() */
-			mutex_unlock(&access->ioas_lock);
-			access->ops->unmap(access->data, 0, ULONG_MAX);
-			mutex_lock(&access->ioas_lock);
-		}
-		/* balances iopt_add_access() of the previous change */
-		iopt_remove_access(&cur_ioas->iopt, access, cur_list_id);
-		refcount_dec(&cur_ioas->obj.users);
-	}
-
-	access->ioas = new_ioas;
-	access->ioas_unpin = new_ioas;
+	access->ioas_unpin = target;
+	access->ioas = target;
 	return 0;
 }
 
-static int iommufd_access_change_ioas_id(struct iommufd_access *access,
-					 u32 ioas_id)
+enum iommufd_access_change {
+	IOMMUFD_ACCESS_ATTACH,
+	IOMMUFD_ACCESS_REPLACE,
+	IOMMUFD_ACCESS_DETACH,
+};
+
+/* Common body of attach, replace and detach */
+static int iommufd_access_change(struct iommufd_access *access, u32 ioas_id,
+				 enum iommufd_access_change how)
 {
-	struct iommufd_ioas *ioas;
+	struct iommufd_ioas *target = NULL;
 	int rc;
 
-	ioas = iommufd_get_ioas(access->ictx, ioas_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-	rc = iommufd_access_change_ioas(access, ioas);
-	iommufd_put_object(access->ictx, &ioas->obj);
+	if (how != IOMMUFD_ACCESS_DETACH) {
+		target = iommufd_get_ioas(access->ictx, ioas_id);
+		if (IS_ERR(target))
+			return PTR_ERR(target);
+	}
+
+	mutex_lock(&access->ioas_lock);
+	switch (how) {
+	case IOMMUFD_ACCESS_ATTACH:
+		/* A driver bug: attach twice */
+		rc = WARN_ON(access->ioas) ? -EINVAL : 0;
+		break;
+	case IOMMUFD_ACCESS_REPLACE:
+		rc = access->ioas ? 0 : -ENOENT;
+		break;
+	default:
+		rc = access->ioas ? 0 : -ENOENT;
+		break;
+	}
+	if (!rc)
+		rc = iommufd_access_set_ioas(access, target);
+	mutex_unlock(&access->ioas_lock);
+
+	if (target)
+		iommufd_put_object(access->ictx, &target->obj);
 	return rc;
 }
 
@@ -1163,11 +1223,15 @@ void iommufd_access_destroy_object(struct iommufd_object *obj)
 {
 	struct iommufd_access *access =
 		container_of(obj, struct iommufd_access, obj);
+	int rc = 0;
 
 	mutex_lock(&access->ioas_lock);
 	if (access->ioas)
-		WARN_ON(iommufd_access_change_ioas(access, NULL));
+		rc = iommufd_access_set_ioas(access, NULL);
 	mutex_unlock(&access->ioas_lock);
+	/* Nothing else can change the access any more */
+	WARN_ON(rc);
+
 	mutex_destroy(&access->ioas_lock);
 	/* balances iommufd_ctx_get() in iommufd_access_create() */
 	iommufd_ctx_put(access->ictx);
@@ -1190,24 +1254,25 @@ struct iommufd_access *
 iommufd_access_create(struct iommufd_ctx *ictx,
 		      const struct iommufd_access_ops *ops, void *data, u32 *id)
 {
-	struct iommufd_access *access;
+	struct iommufd_access *new;
 
-	access = iommufd_object_alloc(ictx, access, IOMMUFD_OBJ_ACCESS);
-	if (IS_ERR(access))
-		return access;
+	new = iommufd_object_alloc(ictx, new, IOMMUFD_OBJ_ACCESS);
+	if (IS_ERR(new))
+		return new;
 
-	access->ictx = ictx;
-	access->ops = ops;
-	access->data = data;
-	access->iova_alignment = ops->needs_pin_pages ? PAGE_SIZE : 1;
-	mutex_init(&access->ioas_lock);
+	mutex_init(&new->ioas_lock);
+	new->ops = ops;
+	new->data = data;
+	/* Pinning hands out struct pages, so it works in whole pages */
+	new->iova_alignment = ops->needs_pin_pages ? PAGE_SIZE : 1;
+	new->ictx = ictx;
 	iommufd_ctx_get(ictx);
 	/* The creating driver's reference, dropped by iommufd_access_destroy() */
-	refcount_inc(&access->obj.users);
+	refcount_inc(&new->obj.users);
 
-	iommufd_object_finalize(ictx, &access->obj);
-	*id = access->obj.id;
-	return access;
+	iommufd_object_finalize(ictx, &new->obj);
+	*id = new->obj.id;
+	return new;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_create, IOMMUFD);
 
@@ -1221,7 +1286,10 @@ EXPORT_SYMBOL_NS_GPL(iommufd_access_create, IOMMUFD);
  */
 void iommufd_access_destroy(struct iommufd_access *access)
 {
-	iommufd_object_destroy_user(access->ictx, &access->obj);
+	struct iommufd_ctx *ictx = access->ictx;
+
+	/* Consumes the creating driver's reference */
+	iommufd_object_destroy_user(ictx, &access->obj);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_destroy, IOMMUFD);
 
@@ -1235,15 +1303,7 @@ EXPORT_SYMBOL_NS_GPL(iommufd_access_destroy, IOMMUFD);
  */
 int iommufd_access_attach(struct iommufd_access *access, u32 ioas_id)
 {
-	int rc;
-
-	mutex_lock(&access->ioas_lock);
-	if (WARN_ON(access->ioas))
-		rc = -EINVAL;
-	else
-		rc = iommufd_access_change_ioas_id(access, ioas_id);
-	mutex_unlock(&access->ioas_lock);
-	return rc;
+	return iommufd_access_change(access, ioas_id, IOMMUFD_ACCESS_ATTACH);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_attach, IOMMUFD);
 
@@ -1259,15 +1319,7 @@ EXPORT_SYMBOL_NS_GPL(iommufd_access_attach, IOMMUFD);
  */
 int iommufd_access_replace(struct iommufd_access *access, u32 ioas_id)
 {
-	int rc;
-
-	mutex_lock(&access->ioas_lock);
-	if (!access->ioas)
-		rc = -ENOENT;
-	else
-		rc = iommufd_access_change_ioas_id(access, ioas_id);
-	mutex_unlock(&access->ioas_lock);
-	return rc;
+	return iommufd_access_change(access, ioas_id, IOMMUFD_ACCESS_REPLACE);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_replace, IOMMUFD);
 
@@ -1279,10 +1331,10 @@ EXPORT_SYMBOL_NS_GPL(iommufd_access_replace, IOMMUFD);
  */
 void iommufd_access_detach(struct iommufd_access *access)
 {
-	mutex_lock(&access->ioas_lock);
-	if (!WARN_ON(!access->ioas))
-		WARN_ON(iommufd_access_change_ioas(access, NULL));
-	mutex_unlock(&access->ioas_lock);
+	int rc = iommufd_access_change(access, 0, IOMMUFD_ACCESS_DETACH);
+
+	/* Only a driver bug (no attach, racing changes) gets here */
+	WARN_ON(rc);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_detach, IOMMUFD);
 
@@ -1434,7 +1486,6 @@ static u64 iommufd_pasid_caps(struct device *dev)
 
 	if (!dev_is_pci(dev))
 		return 0;
-	/* max_pasids != 0 means the driver enabled PASID at probe */
 	ctrl = pci_pasid_status(to_pci_dev(dev));
 	if (ctrl < 0)
 		return 0;
@@ -1458,6 +1509,40 @@ static int iommufd_hw_info_copy(void __user *uptr, u32 user_len,
 	return 0;
 }
 
+/*
+ * Ask the driver for its description of the IOMMU behind @dev, in format
+ * @want (DEFAULT: the driver's choice). A driver without the hook has
+ * nothing to say, which is not an error.
+ */
+static void *iommufd_hw_info_query(struct device *dev, u32 want, u32 *type,
+				   u32 *len)
+{
+	const struct iommu_ops *ops = dev_iommu_ops(dev);
+	void *data;
+
+	*type = IOMMU_HW_INFO_TYPE_NONE;
+	*len = 0;
+	if (!ops->hw_info)
+		return NULL;
+
+	/* The 6.12 hook's type argument is in/out already */
+	*type = want;
+	data = ops->hw_info(dev, len, type);
+	if (IS_ERR(data))
+		return data;
+	/* A driver with the hook must name its format */
+	if (WARN_ON_ONCE(*type == IOMMU_HW_INFO_TYPE_NONE)) {
+		kfree(data);
+		return ERR_PTR(-ENODEV);
+	}
+	/* A driver may ignore the request and produce its only format */
+	if (want != IOMMU_HW_INFO_TYPE_DEFAULT && *type != want) {
+		kfree(data);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return data;
+}
+
 /**
  * iommufd_get_hw_info() - Handler of IOMMU_GET_HW_INFO
  * @ucmd: the command
@@ -1467,65 +1552,51 @@ static int iommufd_hw_info_copy(void __user *uptr, u32 user_len,
 int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hw_info *cmd = ucmd->cmd;
-	const struct iommu_ops *ops;
 	struct iommufd_device *idev;
-	u32 want, type, len = 0;
-	void *data = NULL;
+	u32 want, type, len;
+	struct device *dev;
+	void *data;
 	int rc;
 
 	if ((cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE) ||
 	    memchr_inv(cmd->__reserved, 0, sizeof(cmd->__reserved)))
 		return -EOPNOTSUPP;
-	want = (cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE) ?
-		       cmd->in_data_type : IOMMU_HW_INFO_TYPE_DEFAULT;
+	/* Without the flag the field is an output only; ignore its content */
+	want = IOMMU_HW_INFO_TYPE_DEFAULT;
+	if (cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE)
+		want = cmd->in_data_type;
 
 	idev = iommufd_get_device(ucmd, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
+	dev = idev->dev;
 
-	ops = dev_iommu_ops(idev->dev);
-	type = IOMMU_HW_INFO_TYPE_NONE;
-	if (ops->hw_info) {
-		type = want;
-		data = ops->hw_info(idev->dev, &len, &type);
-		if (IS_ERR(data)) {
-			rc = PTR_ERR(data);
-			data = NULL;
-			goto out_put;
-		}
-		/* A driver with the hook must name its format */
-		if (WARN_ON_ONCE(type == IOMMU_HW_INFO_TYPE_NONE)) {
-			rc = -ENODEV;
-			goto out_free;
-		}
-		/* A 6.12 driver may ignore the requested type */
-		if (want != IOMMU_HW_INFO_TYPE_DEFAULT && type != want) {
-			rc = -EOPNOTSUPP;
-			goto out_free;
-		}
+	data = iommufd_hw_info_query(dev, want, &type, &len);
+	if (IS_ERR(data)) {
+		rc = PTR_ERR(data);
+		goto out_put_dev;
 	}
-
 	rc = iommufd_hw_info_copy(u64_to_user_ptr(cmd->data_uptr),
 				  cmd->data_len, data, len);
+	kfree(data);
 	if (rc)
-		goto out_free;
+		goto out_put_dev;
 
 	cmd->out_data_type = type;
 	/* The kernel's length, so userspace learns what it could get */
 	cmd->data_len = len;
 	cmd->out_capabilities = 0;
-	if (device_iommu_capable(idev->dev, IOMMU_CAP_DIRTY_TRACKING))
-		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
 	cmd->out_max_pasid_log2 = 0;
-	if (idev->dev->iommu && idev->dev->iommu->max_pasids) {
-		cmd->out_max_pasid_log2 = ilog2(idev->dev->iommu->max_pasids);
-		cmd->out_capabilities |= iommufd_pasid_caps(idev->dev);
+	if (device_iommu_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
+		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/* max_pasids != 0: the driver enabled PASID on the device at probe */
+	if (dev->iommu && dev->iommu->max_pasids) {
+		cmd->out_max_pasid_log2 = ilog2(dev->iommu->max_pasids);
+		cmd->out_capabilities |= iommufd_pasid_caps(dev);
 	}
-
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-out_free:
-	kfree(data);
-out_put:
+
+out_put_dev:
 	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
 }

@@ -150,6 +150,15 @@ void iommufd_fault_destroy(struct iommufd_object *obj)
 	mutex_destroy(&fault->mutex);
 }
 
+static void iommufd_fault_queue(struct iommufd_fault *fault,
+				struct iopf_group *group)
+{
+	spin_lock(&fault->lock);
+	list_add_tail(&group->node, &fault->deliver);
+	spin_unlock(&fault->lock);
+	wake_up_interruptible(&fault->wait_queue);
+}
+
 static struct iopf_group *iommufd_fault_pop(struct iommufd_fault *fault)
 {
 	struct iopf_group *group;
@@ -198,6 +207,24 @@ static int iommufd_fault_copy_group(struct iopf_group *group,
 	return 0;
 }
 
+/* Give @group a cookie and copy its records out; undone on failure */
+static int iommufd_fault_deliver(struct iommufd_fault *fault,
+				 struct iopf_group *group, char __user *buf)
+{
+	u32 cookie;
+	int rc;
+
+	rc = xa_alloc(&fault->response, &cookie, group, xa_limit_32b,
+		      GFP_KERNEL);
+	if (rc)
+		return rc;
+	group->cookie = cookie;
+	rc = iommufd_fault_copy_group(group, buf);
+	if (rc)
+		xa_erase(&fault->response, cookie);
+	return rc;
+}
+
 static ssize_t iommufd_fault_fops_read(struct file *filep, char __user *buf,
 				       size_t count, loff_t *ppos)
 {
@@ -211,27 +238,18 @@ static ssize_t iommufd_fault_fops_read(struct file *filep, char __user *buf,
 		return -ESPIPE;
 
 	mutex_lock(&fault->mutex);
-	while ((group = iommufd_fault_pop(fault))) {
-		size_t need = group->fault_count * rec_size;
+	for (;;) {
+		size_t need;
 
-		if (need > count - done) {
-			iommufd_fault_push_back(fault, group);
-			/* Not even the first group fits the buffer */
-			if (!done)
-				rc = -EINVAL;
+		group = iommufd_fault_pop(fault);
+		if (!group)
 			break;
-		}
-
-		rc = xa_alloc(&fault->response, &group->cookie, group,
-			      xa_limit_32b, GFP_KERNEL);
+		need = group->fault_count * rec_size;
+		/* A group that does not fit ends the read; none fitting is -EINVAL */
+		rc = need <= count - done ? 0 : -EINVAL;
+		if (!rc)
+			rc = iommufd_fault_deliver(fault, group, buf + done);
 		if (rc) {
-			iommufd_fault_push_back(fault, group);
-			break;
-		}
-
-		rc = iommufd_fault_copy_group(group, buf + done);
-		if (rc) {
-			xa_erase(&fault->response, group->cookie);
 			iommufd_fault_push_back(fault, group);
 			break;
 		}
@@ -262,12 +280,11 @@ static ssize_t iommufd_fault_fops_write(struct file *filep,
 			rc = -EFAULT;
 			break;
 		}
-		if (resp.code != IOMMUFD_PAGE_RESP_SUCCESS &&
-		    resp.code != IOMMUFD_PAGE_RESP_INVALID) {
-			rc = -EINVAL;
-			break;
-		}
-		group = xa_erase(&fault->response, resp.cookie);
+		/* An unknown code or cookie ends the batch */
+		group = NULL;
+		if (resp.code == IOMMUFD_PAGE_RESP_SUCCESS ||
+		    resp.code == IOMMUFD_PAGE_RESP_INVALID)
+			group = xa_erase(&fault->response, resp.cookie);
 		if (!group) {
 			rc = -EINVAL;
 			break;
@@ -297,23 +314,37 @@ static __poll_t iommufd_fault_fops_poll(struct file *filep,
 static int iommufd_fault_fops_release(struct inode *inode, struct file *filep)
 {
 	struct iommufd_fault *fault = filep->private_data;
-	/* Read before the object can go away with our reference */
-	struct iommufd_ctx *ictx = fault->ictx;
+	struct iommufd_ctx *ictx;
 
-	/* balances the references taken in iommufd_fault_alloc() */
+	/*
+	 * balances the references taken in iommufd_fault_alloc(); the context
+	 * pointer is read first, as the object may go away with our reference
+	 */
+	ictx = fault->ictx;
 	refcount_dec(&fault->obj.users);
 	iommufd_ctx_put(ictx);
 	return 0;
 }
 
 static const struct file_operations iommufd_fault_fops = {
-	.owner = THIS_MODULE,
-	.open = nonseekable_open,
 	.read = iommufd_fault_fops_read,
 	.write = iommufd_fault_fops_write,
 	.poll = iommufd_fault_fops_poll,
+	.open = nonseekable_open,
 	.release = iommufd_fault_fops_release,
+	.owner = THIS_MODULE,
 };
+
+static void iommufd_fault_init(struct iommufd_fault *fault,
+			       struct iommufd_ctx *ictx)
+{
+	fault->ictx = ictx;
+	spin_lock_init(&fault->lock);
+	INIT_LIST_HEAD(&fault->deliver);
+	mutex_init(&fault->mutex);
+	xa_init_flags(&fault->response, XA_FLAGS_ALLOC1);
+	init_waitqueue_head(&fault->wait_queue);
+}
 
 /**
  * iommufd_fault_alloc() - Handler of IOMMU_FAULT_QUEUE_ALLOC
@@ -329,21 +360,16 @@ int iommufd_fault_alloc(struct iommufd_ucmd *ucmd)
 	struct iommu_fault_alloc *cmd = ucmd->cmd;
 	struct iommufd_fault *fault;
 	struct file *filep;
-	int fdno;
-	int rc;
+	int fdno, rc;
 
+	/* No flags are defined */
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 
 	fault = iommufd_object_alloc(ucmd->ictx, fault, IOMMUFD_OBJ_FAULT);
 	if (IS_ERR(fault))
 		return PTR_ERR(fault);
-	fault->ictx = ucmd->ictx;
-	spin_lock_init(&fault->lock);
-	INIT_LIST_HEAD(&fault->deliver);
-	mutex_init(&fault->mutex);
-	xa_init_flags(&fault->response, XA_FLAGS_ALLOC1);
-	init_waitqueue_head(&fault->wait_queue);
+	iommufd_fault_init(fault, ucmd->ictx);
 
 	fdno = get_unused_fd_flags(O_CLOEXEC);
 	if (fdno < 0) {
@@ -397,11 +423,6 @@ int iommufd_fault_iopf_handler(struct iopf_group *group)
 
 	/* Ours now: device removal must not answer it behind our back */
 	iopf_group_dequeue(group);
-
-	spin_lock(&fault->lock);
-	list_add_tail(&group->node, &fault->deliver);
-	spin_unlock(&fault->lock);
-
-	wake_up_interruptible(&fault->wait_queue);
+	iommufd_fault_queue(fault, group);
 	return 0;
 }

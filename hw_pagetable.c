@@ -37,10 +37,14 @@
 /* Teardown shared by both kinds, balancing the fault setup of the ioctl */
 static void iommufd_hwpt_common_destroy(struct iommufd_hw_pagetable *hwpt)
 {
+	struct iommufd_fault *fault = hwpt->fault;
+
+	/* The domain may not exist yet when an allocation is unwound */
 	if (hwpt->domain)
 		iommu_domain_free(hwpt->domain);
-	if (hwpt->fault)
-		refcount_dec(&hwpt->fault->obj.users);
+	/* balances iommufd_ref_to_users() in iommufd_hwpt_set_fault() */
+	if (fault)
+		refcount_dec(&fault->obj.users);
 }
 
 static void iommufd_hwpt_paging_release(struct iommufd_hwpt_paging *hwpt_paging)
@@ -222,12 +226,10 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	}
 
 	rc = iopt_table_add_domain(&ioas->iopt, domain);
-	if (rc)
-		goto err_detach;
-	list_add_tail(&hwpt_paging->hwpt_item, &ioas->hwpt_list);
-	return hwpt_paging;
-
-err_detach:
+	if (!rc) {
+		list_add_tail(&hwpt_paging->hwpt_item, &ioas->hwpt_list);
+		return hwpt_paging;
+	}
 	if (immediate_attach)
 		iommufd_device_detach_hwpt(idev, hwpt);
 err_abort:
@@ -236,17 +238,17 @@ err_abort:
 }
 
 static struct iommufd_hwpt_nested *
-iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx,
-			  struct iommufd_hwpt_paging *parent,
-			  struct iommufd_device *idev, u32 flags,
+iommufd_hwpt_nested_alloc(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+			  struct iommufd_hwpt_paging *parent, u32 flags,
 			  const struct iommu_user_data *user_data)
 {
-	const struct iommu_ops *ops = dev_iommu_ops(idev->dev);
+	const struct iommu_ops *ops;
 	struct iommufd_hwpt_nested *hwpt_nested;
 	struct iommufd_hw_pagetable *hwpt;
 	struct iommu_domain *domain;
 	int rc;
 
+	ops = dev_iommu_ops(idev->dev);
 	if ((flags & ~IOMMUFD_HWPT_NESTED_FLAGS) || !user_data->len ||
 	    !ops->domain_alloc_user)
 		return ERR_PTR(-EOPNOTSUPP);
@@ -321,16 +323,12 @@ static int iommufd_hwpt_set_fault(struct iommufd_ucmd *ucmd,
 int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	const struct iommu_user_data user_data = {
-		.type = cmd->data_type,
-		.uptr = u64_to_user_ptr(cmd->data_uptr),
-		.len = cmd->data_len,
-	};
 	struct iommufd_hw_pagetable *hwpt;
 	struct iommufd_ioas *ioas = NULL;
-	struct iommufd_object *pt_obj;
+	struct iommu_user_data blob;
 	struct iommufd_device *idev;
-	int rc;
+	struct iommufd_object *pt;
+	int rc = 0;
 
 	if ((cmd->flags & ~IOMMUFD_HWPT_ALLOC_FLAGS) || cmd->__reserved ||
 	    cmd->__reserved2)
@@ -339,17 +337,21 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	if (!cmd->data_type != !cmd->data_len)
 		return -EINVAL;
 
+	blob.type = cmd->data_type;
+	blob.len = cmd->data_len;
+	blob.uptr = u64_to_user_ptr(cmd->data_uptr);
+
 	idev = iommufd_get_device(ucmd, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-
-	pt_obj = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
-	if (IS_ERR(pt_obj)) {
+	/* A bad parent is a bad argument, not a missing object */
+	pt = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt)) {
 		rc = -EINVAL;
-		goto out_put_idev;
+		goto out_put_dev;
 	}
 
-	switch (pt_obj->type) {
+	switch (pt->type) {
 	case IOMMUFD_OBJ_IOAS: {
 		u32 flags = cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID;
 		struct iommufd_hwpt_paging *hwpt_paging;
@@ -360,16 +362,15 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 			rc = -EOPNOTSUPP;
 			goto out_put_pt;
 		}
-		ioas = container_of(pt_obj, struct iommufd_ioas, obj);
+		ioas = container_of(pt, struct iommufd_ioas, obj);
 		mutex_lock(&ioas->mutex);
 		hwpt_paging = iommufd_hwpt_paging_alloc(ucmd->ictx, ioas, idev,
 							flags, false,
-							cmd->data_len ?
-								&user_data :
-								NULL);
+							blob.len ? &blob :
+								   NULL);
 		if (IS_ERR(hwpt_paging)) {
 			rc = PTR_ERR(hwpt_paging);
-			goto out_unlock;
+			goto out_unlock_ioas;
 		}
 		hwpt = &hwpt_paging->common;
 		break;
@@ -378,12 +379,11 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 		struct iommufd_hwpt_paging *parent;
 		struct iommufd_hwpt_nested *hwpt_nested;
 
-		parent = container_of(pt_obj, struct iommufd_hwpt_paging,
+		parent = container_of(pt, struct iommufd_hwpt_paging,
 				      common.obj);
-
-		hwpt_nested = iommufd_hwpt_nested_alloc(ucmd->ictx, parent,
-							idev, cmd->flags,
-							&user_data);
+		hwpt_nested = iommufd_hwpt_nested_alloc(ucmd->ictx, idev,
+							parent, cmd->flags,
+							&blob);
 		if (IS_ERR(hwpt_nested)) {
 			rc = PTR_ERR(hwpt_nested);
 			goto out_put_pt;
@@ -396,27 +396,25 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 		goto out_put_pt;
 	}
 
-	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID)
 		rc = iommufd_hwpt_set_fault(ucmd, hwpt, cmd->fault_id);
-		if (rc)
-			goto out_abort;
+	if (!rc) {
+		cmd->out_hwpt_id = hwpt->obj.id;
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	}
-
-	cmd->out_hwpt_id = hwpt->obj.id;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	/* Publish only once nothing can fail any more */
 	if (rc)
-		goto out_abort;
-	iommufd_object_finalize(ucmd->ictx, &hwpt->obj);
-	goto out_unlock;
+		iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
+	else
+		iommufd_object_finalize(ucmd->ictx, &hwpt->obj);
 
-out_abort:
-	iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
-out_unlock:
+out_unlock_ioas:
+	/* balances mutex_lock() before iommufd_hwpt_paging_alloc() */
 	if (ioas)
 		mutex_unlock(&ioas->mutex);
 out_put_pt:
-	iommufd_put_object(ucmd->ictx, pt_obj);
-out_put_idev:
+	iommufd_put_object(ucmd->ictx, pt);
+out_put_dev:
 	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
 }
@@ -434,11 +432,11 @@ out_put_idev:
 int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
-	struct iommu_user_data_array data_array = {
-		.type = cmd->data_type,
+	struct iommu_user_data_array reqs = {
 		.uptr = u64_to_user_ptr(cmd->data_uptr),
-		.entry_len = cmd->entry_len,
 		.entry_num = cmd->entry_num,
+		.entry_len = cmd->entry_len,
+		.type = cmd->data_type,
 	};
 	struct iommufd_hwpt_nested *hwpt_nested;
 	struct iommu_domain *domain;
@@ -465,8 +463,8 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 	hwpt_nested = container_of(obj, struct iommufd_hwpt_nested, common.obj);
 	domain = hwpt_nested->common.domain;
 
-	rc = domain->ops->cache_invalidate_user(domain, &data_array);
-	done = data_array.entry_num;
+	rc = domain->ops->cache_invalidate_user(domain, &reqs);
+	done = reqs.entry_num;
 	iommufd_put_object(ucmd->ictx, obj);
 out:
 	cmd->entry_num = done;
