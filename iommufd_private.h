@@ -301,9 +301,9 @@ struct io_pagetable {
 
 	struct rw_semaphore iova_rwsem;
 	struct rb_root_cached area_itree;
-	/* IOVA that cannot be allocated, struct iopt_allowed */
+	/* Automatic IOVA allocation stays inside these, struct iopt_range */
 	struct rb_root_cached allowed_itree;
-	/* IOVA that cannot become reserved, struct iopt_reserved */
+	/* IOVA that can never be mapped, struct iopt_range */
 	struct rb_root_cached reserved_itree;
 	u8 disable_large_pages;
 	unsigned long iova_alignment;
@@ -560,26 +560,26 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 
 /*
  * struct iommufd_group - iommufd's view of one iommu_group of a context
+ * @group: the iommu_group (referenced)
+ * @ictx: the context (not referenced; every device holds the context)
  * @ref: one per bound device of the group
  * @lock: protects @hwpt, @device_list, @sw_msi_start and every attachment
  *	(RID and PASID) of the group's devices
- * @ictx: the context (not referenced; every device holds the context)
- * @group: the iommu_group (referenced)
- * @hwpt: HWPT the group's RID is attached to, or NULL
  * @device_list: devices attached through their RID, struct
  *	iommufd_device::group_item; the group is attached while non-empty
- * @sw_msi_start: IOVA of the software MSI window, PHYS_ADDR_MAX if none
+ * @hwpt: HWPT the group's RID is attached to, or NULL
  * @pasid_count: number of PASID attachments of the group's devices
+ * @sw_msi_start: IOVA of the software MSI window, PHYS_ADDR_MAX if none
  */
 struct iommufd_group {
+	struct iommu_group *group;
+	struct iommufd_ctx *ictx;
 	struct kref ref;
 	struct mutex lock;
-	struct iommufd_ctx *ictx;
-	struct iommu_group *group;
-	struct iommufd_hw_pagetable *hwpt;
 	struct list_head device_list;
-	phys_addr_t sw_msi_start;
+	struct iommufd_hw_pagetable *hwpt;
 	unsigned int pasid_count;
+	phys_addr_t sw_msi_start;
 };
 
 /*
@@ -595,22 +595,24 @@ struct iommufd_group {
  */
 struct iommufd_device {
 	struct iommufd_object obj;
+	struct device *dev;
 	struct iommufd_ctx *ictx;
 	struct iommufd_group *igroup;
 	struct list_head group_item;
-	struct device *dev;
-	bool enforce_cache_coherency;
 	struct xarray pasid_hwpts;
 	struct mutex iopf_lock;
 	unsigned int iopf_enabled;
+	bool enforce_cache_coherency;
 };
 
+/* Look up a bound device by ID; iommufd_put_object() when done */
 static inline struct iommufd_device *
 iommufd_get_device(struct iommufd_ucmd *ucmd, u32 id)
 {
-	return container_of(iommufd_get_object(ucmd->ictx, id,
-					       IOMMUFD_OBJ_DEVICE),
-			    struct iommufd_device, obj);
+	struct iommufd_object *obj =
+		iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_DEVICE);
+
+	return container_of(obj, struct iommufd_device, obj);
 }
 
 /*
