@@ -20,6 +20,10 @@
  * Nothing here has semantics of its own: every command is translated into
  * iopt_*() calls, with the argument checks and errno values of type1.
  *
+ * VFIO_IOMMU_DIRTY_PAGES is served when every domain of the compat IOAS
+ * tracks dirty IOVA: start and stop switch tracking on all of them, and the
+ * bitmap is the union of what they report.
+ *
  * No-IOMMU mode: VFIO tells us with iommufd_vfio_compat_set_no_iommu() that
  * its groups are unprotected; the context then accepts VFIO_NOIOMMU_IOMMU
  * and refuses the type1 backends.
@@ -42,6 +46,13 @@
  * its mapping cache from it and needs more than type1's default of 65535.
  */
 #define IOMMUFD_VFIO_DMA_AVAIL U32_MAX
+
+/*
+ * Largest dirty bitmap VFIO_IOMMU_DIRTY_PAGES accepts, in bytes: one bit per
+ * page for up to INT_MAX pages, the limit type1 advertises.
+ */
+#define IOMMUFD_VFIO_DIRTY_BITMAP_MAX \
+	(ALIGN((u64)INT_MAX, BITS_PER_TYPE(u64)) / BITS_PER_BYTE)
 
 static struct iommufd_ioas *iommufd_get_compat_ioas(struct iommufd_ctx *ictx)
 {
@@ -403,19 +414,182 @@ static u64 iommufd_vfio_pgsizes(struct iommufd_ioas *ioas)
 }
 
 /*
+ * Dirty tracking through the container needs every domain of the compat IOAS
+ * to track dirty IOVA itself; an IOAS without any domain has nothing to
+ * track. Called with ioas->mutex held.
+ */
+static bool iommufd_vfio_can_track_dirty(struct iommufd_ioas *ioas)
+{
+	struct iommufd_hwpt_paging *hwpt_paging;
+	bool any = false;
+
+	lockdep_assert_held(&ioas->mutex);
+	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item) {
+		const struct iommu_dirty_ops *ops =
+			hwpt_paging->common.domain->dirty_ops;
+
+		if (!ops || !ops->set_dirty_tracking ||
+		    !ops->read_and_clear_dirty)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+static int iommufd_vfio_set_dirty(struct iommufd_ioas *ioas, bool enable)
+{
+	struct iommufd_hwpt_paging *hwpt_paging;
+	int rc = 0;
+
+	mutex_lock(&ioas->mutex);
+	if (!iommufd_vfio_can_track_dirty(ioas)) {
+		rc = list_empty(&ioas->hwpt_list) ? 0 : -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item) {
+		int err = iopt_set_dirty_tracking(&ioas->iopt,
+						  hwpt_paging->common.domain,
+						  enable);
+
+		/* Stopping goes on past a failure; starting is all or none */
+		if (err && !rc)
+			rc = err;
+		if (err && enable)
+			break;
+	}
+	if (rc && enable) {
+		/* balances the domains enabled before the failing one */
+		list_for_each_entry_continue_reverse(hwpt_paging,
+						     &ioas->hwpt_list,
+						     hwpt_item)
+			iopt_set_dirty_tracking(&ioas->iopt,
+						hwpt_paging->common.domain,
+						false);
+	}
+out_unlock:
+	mutex_unlock(&ioas->mutex);
+	return rc;
+}
+
+/*
+ * VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP: the range must be aligned to the
+ * smallest IOMMU page size, which is also the only bitmap granule accepted.
+ * The bitmap is cleared first and then collects the dirty bits of every
+ * domain, so a page dirtied through any of them is reported.
+ */
+static int iommufd_vfio_get_dirty(struct iommufd_ioas *ioas,
+				  void __user *uget, size_t avail)
+{
+	struct vfio_iommu_type1_dirty_bitmap_get get;
+	struct iommufd_hwpt_paging *hwpt_paging;
+	u64 pgsize;
+	u64 npages;
+	u64 bytes;
+	u64 last;
+	int rc = 0;
+
+	if (avail < sizeof(get))
+		return -EINVAL;
+	if (copy_from_user(&get, uget, sizeof(get)))
+		return -EFAULT;
+
+	pgsize = iommufd_vfio_pgsizes(ioas);
+	pgsize &= -pgsize;
+	if (get.bitmap.pgsize != pgsize || !get.size ||
+	    (get.iova | get.size) & (pgsize - 1) ||
+	    check_add_overflow(get.iova, get.size - 1, &last) ||
+	    last > ULONG_MAX)
+		return -EINVAL;
+	npages = get.size / pgsize;
+	bytes = ALIGN(npages, BITS_PER_TYPE(u64)) / BITS_PER_BYTE;
+	if (get.bitmap.size < bytes ||
+	    get.bitmap.size > IOMMUFD_VFIO_DIRTY_BITMAP_MAX)
+		return -EINVAL;
+	if (clear_user(get.bitmap.data, bytes))
+		return -EFAULT;
+
+	mutex_lock(&ioas->mutex);
+	if (!iommufd_vfio_can_track_dirty(ioas)) {
+		rc = list_empty(&ioas->hwpt_list) ? 0 : -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item) {
+		struct iommu_hwpt_get_dirty_bitmap req = {
+			.iova = get.iova,
+			.length = get.size,
+			.page_size = pgsize,
+			.data = (uintptr_t)get.bitmap.data,
+		};
+
+		rc = iopt_read_and_clear_dirty_data(&ioas->iopt,
+						    hwpt_paging->common.domain,
+						    0, &req);
+		if (rc)
+			break;
+	}
+out_unlock:
+	mutex_unlock(&ioas->mutex);
+	return rc;
+}
+
+static int iommufd_vfio_dirty_pages(struct iommufd_ctx *ictx, void __user *arg)
+{
+	const u32 valid_flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
+				VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP |
+				VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	const size_t minsz = offsetofend(struct vfio_iommu_type1_dirty_bitmap,
+					 flags);
+	struct vfio_iommu_type1_dirty_bitmap dirty;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (copy_from_user(&dirty, arg, minsz))
+		return -EFAULT;
+	/* Exactly one operation per call */
+	if (dirty.argsz < minsz || dirty.flags & ~valid_flags ||
+	    hweight32(dirty.flags) != 1)
+		return -EINVAL;
+
+	ioas = iommufd_get_compat_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	switch (dirty.flags) {
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_START:
+		rc = iommufd_vfio_set_dirty(ioas, true);
+		break;
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP:
+		rc = iommufd_vfio_set_dirty(ioas, false);
+		break;
+	default:
+		rc = iommufd_vfio_get_dirty(ioas, arg + minsz,
+					    dirty.argsz - minsz);
+		break;
+	}
+	iommufd_put_object(ictx, &ioas->obj);
+	return rc;
+}
+
+/*
  * Build the capability chain of VFIO_IOMMU_GET_INFO in a kernel buffer. The
  * offsets in the chain count from the start of struct
- * vfio_iommu_type1_info, which precedes the buffer. Every capability but the
- * last is padded to 8 bytes, so the last one ends the chain exactly.
+ * vfio_iommu_type1_info, which precedes the buffer. The chain is: IOVA
+ * ranges, migration (only when VFIO_IOMMU_DIRTY_PAGES can work), DMA
+ * available. Every capability but the last is padded to 8 bytes, so the
+ * last one ends the chain exactly.
  */
 static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, void **out,
 				   size_t *out_len)
 {
+	struct vfio_iommu_type1_info_cap_migration *mig_cap;
 	struct vfio_iommu_type1_info_cap_iova_range *iova_cap;
 	struct vfio_iommu_type1_info_dma_avail *avail_cap;
 	const size_t base = sizeof(struct vfio_iommu_type1_info);
 	struct iommu_iova_range *ranges;
+	size_t mig_len = 0;
 	size_t iova_len;
+	bool migration;
+	u64 pgsizes;
 	u32 num;
 	void *buf;
 	u32 i;
@@ -425,8 +599,16 @@ static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, void **out,
 	if (rc)
 		return rc;
 
+	pgsizes = iommufd_vfio_pgsizes(ioas);
+	mutex_lock(&ioas->mutex);
+	migration = iommufd_vfio_can_track_dirty(ioas);
+	mutex_unlock(&ioas->mutex);
+	if (migration)
+		mig_len = ALIGN(sizeof(*mig_cap), sizeof(u64));
+
 	iova_len = ALIGN(struct_size(iova_cap, iova_ranges, num), sizeof(u64));
-	buf = kzalloc(iova_len + sizeof(*avail_cap), GFP_KERNEL_ACCOUNT);
+	buf = kzalloc(iova_len + mig_len + sizeof(*avail_cap),
+		      GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		kvfree(ranges);
 		return -ENOMEM;
@@ -443,13 +625,23 @@ static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, void **out,
 	}
 	kvfree(ranges);
 
-	avail_cap = buf + iova_len;
+	if (migration) {
+		mig_cap = buf + iova_len;
+		mig_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION;
+		mig_cap->header.version = 1;
+		mig_cap->header.next = base + iova_len + mig_len;
+		/* Bitmaps are only offered at the smallest page size */
+		mig_cap->pgsize_bitmap = pgsizes & -pgsizes;
+		mig_cap->max_dirty_bitmap_size = IOMMUFD_VFIO_DIRTY_BITMAP_MAX;
+	}
+
+	avail_cap = buf + iova_len + mig_len;
 	avail_cap->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
 	avail_cap->header.version = 1;
 	avail_cap->avail = IOMMUFD_VFIO_DMA_AVAIL;
 
 	*out = buf;
-	*out_len = iova_len + sizeof(*avail_cap);
+	*out_len = iova_len + mig_len + sizeof(*avail_cap);
 	return 0;
 }
 
@@ -530,6 +722,8 @@ long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 		return iommufd_vfio_map_dma(ictx, uarg);
 	case VFIO_IOMMU_UNMAP_DMA:
 		return iommufd_vfio_unmap_dma(ictx, uarg);
+	case VFIO_IOMMU_DIRTY_PAGES:
+		return iommufd_vfio_dirty_pages(ictx, uarg);
 	default:
 		return -ENOTTY;
 	}
