@@ -329,10 +329,19 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_to_id, IOMMUFD);
 /* Attachment of the group's RID                                            */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * The paging HWPT whose IOAS a device's DMA finally lands in: the HWPT
+ * itself, or the parent of a nested one. The device's reserved regions and
+ * the MSI window belong in that IOAS.
+ */
 static struct iommufd_hwpt_paging *
-hwpt_paging_or_null(struct iommufd_hw_pagetable *hwpt)
+hwpt_to_stage2(struct iommufd_hw_pagetable *hwpt)
 {
-	return hwpt_is_paging(hwpt) ? to_hwpt_paging(hwpt) : NULL;
+	if (hwpt_is_paging(hwpt))
+		return to_hwpt_paging(hwpt);
+	if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED)
+		return to_hwpt_nested(hwpt)->parent;
+	return NULL;
 }
 
 static bool iommufd_device_rid_attached(struct iommufd_device *idev)
@@ -507,7 +516,7 @@ err_free:
 static int iommufd_rid_attach(struct iommufd_device *idev,
 			      struct iommufd_hw_pagetable *hwpt)
 {
-	struct iommufd_hwpt_paging *hwpt_paging = hwpt_paging_or_null(hwpt);
+	struct iommufd_hwpt_paging *hwpt_paging = hwpt_to_stage2(hwpt);
 	struct iommufd_group *igroup = idev->igroup;
 	int rc;
 
@@ -562,7 +571,7 @@ iommufd_rid_detach(struct iommufd_device *idev)
 
 	if (WARN_ON(!hwpt || !iommufd_device_rid_attached(idev)))
 		return NULL;
-	hwpt_paging = hwpt_paging_or_null(hwpt);
+	hwpt_paging = hwpt_to_stage2(hwpt);
 
 	list_del_init(&idev->group_item);
 	if (list_empty(&igroup->device_list)) {
@@ -594,7 +603,7 @@ static int iommufd_rid_replace(struct iommufd_device *idev,
 			       struct iommufd_hw_pagetable *hwpt,
 			       struct iommufd_hw_pagetable **old_out)
 {
-	struct iommufd_hwpt_paging *hwpt_paging = hwpt_paging_or_null(hwpt);
+	struct iommufd_hwpt_paging *hwpt_paging = hwpt_to_stage2(hwpt);
 	struct iommufd_hwpt_paging *old_paging;
 	struct iommufd_group *igroup = idev->igroup;
 	struct iommufd_hw_pagetable *old = igroup->hwpt;
@@ -611,7 +620,7 @@ static int iommufd_rid_replace(struct iommufd_device *idev,
 	if (igroup->pasid_count && !hwpt->pasid_compat)
 		return -EINVAL;
 
-	old_paging = hwpt_paging_or_null(old);
+	old_paging = hwpt_to_stage2(old);
 	same_ioas = hwpt_paging && old_paging &&
 		    hwpt_paging->ioas == old_paging->ioas;
 
@@ -805,8 +814,10 @@ err_free:
 static void iommufd_hwpt_put_attachment(struct iommufd_ctx *ictx,
 					struct iommufd_hw_pagetable *hwpt)
 {
-	struct iommufd_hwpt_paging *hwpt_paging = hwpt_paging_or_null(hwpt);
+	struct iommufd_hwpt_paging *hwpt_paging = NULL;
 
+	if (hwpt_is_paging(hwpt))
+		hwpt_paging = to_hwpt_paging(hwpt);
 	if (hwpt_paging && hwpt_paging->auto_domain) {
 		lockdep_assert_not_held(&hwpt_paging->ioas->mutex);
 		iommufd_object_put_and_try_destroy(ictx, &hwpt->obj);
