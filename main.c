@@ -566,18 +566,19 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 #endif
 };
 
+#if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
 /**
  * iommufd_ioctl_table() - The ioctl table, for the dispatcher's KUnit suite
  * @num: set to the number of rows; rows whose @ioctl_num is 0 are unused
  *
  * Return: the first row; row i describes command IOMMUFD_CMD_BASE + i.
  */
-IOMMUFD_KUNIT_VISIBLE const struct iommufd_ioctl_op *
-iommufd_ioctl_table(unsigned int *num)
+const struct iommufd_ioctl_op *iommufd_ioctl_table(unsigned int *num)
 {
 	*num = ARRAY_SIZE(iommufd_ioctl_ops);
 	return iommufd_ioctl_ops;
 }
+#endif
 
 /**
  * iommufd_ucmd_load() - Apply the size rules and copy a command in
@@ -904,5 +905,7 @@ MODULE_ALIAS("devname:vfio/vfio");
 #endif
 MODULE_IMPORT_NS(IOMMUFD_INTERNAL);
 MODULE_IMPORT_NS(IOMMUFD);
+/* ioas.c recognises dma-buf fds given to IOMMU_IOAS_MAP_FILE */
+MODULE_IMPORT_NS(DMA_BUF);
 MODULE_DESCRIPTION("iommufd: user space control of IOMMU page tables");
 MODULE_LICENSE("GPL");
