@@ -22,6 +22,22 @@
 
 #include "io_pagetable.h"
 
+/*
+ * Changing the set of domains or accesses, or the alignment rules, excludes
+ * everybody: both locks for write.
+ */
+static void iopt_lock_all(struct io_pagetable *iopt)
+{
+	down_write(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+}
+
+static void iopt_unlock_all(struct io_pagetable *iopt)
+{
+	up_write(&iopt->iova_rwsem);
+	up_write(&iopt->domains_rwsem);
+}
+
 /* How many times unmap asks accesses to let go before giving up */
 #define IOPT_UNMAP_TRIES 100
 
@@ -183,8 +199,9 @@ int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 	return -ENOSPC;
 }
 
-static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
-			   unsigned long length)
+/* Validate a caller-chosen IOVA range */
+static int iopt_check_fixed_iova(struct io_pagetable *iopt,
+				 unsigned long iova, unsigned long length)
 {
 	unsigned long last;
 
@@ -194,11 +211,11 @@ static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
 		return -EINVAL;
 	if (check_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
+	/* Reserved IOVA is an invalid request, a mapping is a busy one */
 	if (interval_tree_iter_first(&iopt->reserved_itree, iova, last))
 		return -EINVAL;
-	if (interval_tree_iter_first(&iopt->area_itree, iova, last))
-		return -EEXIST;
-	return 0;
+	return interval_tree_iter_first(&iopt->area_itree, iova, last) ?
+		       -EEXIST : 0;
 }
 
 /* A new area, not yet in the io_pagetable, and its length in bytes */
@@ -255,7 +272,7 @@ static int iopt_insert_pieces(struct io_pagetable *iopt,
 	if (flags & IOPT_ALLOC_IOVA)
 		rc = iopt_alloc_iova(iopt, iova, addr, length);
 	else
-		rc = iopt_check_iova(iopt, *iova, length);
+		rc = iopt_check_fixed_iova(iopt, *iova, length);
 	if (rc)
 		goto out_unlock;
 
@@ -683,7 +700,7 @@ static void iopt_free_allowed(struct rb_root_cached *root)
 
 	while ((node = interval_tree_iter_first(root, 0, ULONG_MAX))) {
 		interval_tree_remove(node, root);
-		kfree(container_of(node, struct iopt_allowed, node));
+		kfree(container_of(node, struct iopt_range, node));
 	}
 }
 
@@ -706,7 +723,7 @@ int iopt_set_allow_iova(struct io_pagetable *iopt,
 	int rc;
 
 	for (i = 0; i != num; i++) {
-		struct iopt_allowed *elm;
+		struct iopt_range *elm;
 
 		if (ranges[i].start > ranges[i].last ||
 		    ranges[i].last > ULONG_MAX ||
@@ -762,7 +779,7 @@ unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt)
 static int __iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
 			       unsigned long last, void *owner)
 {
-	struct iopt_reserved *res;
+	struct iopt_range *res;
 
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 
@@ -792,8 +809,8 @@ static void __iopt_remove_reserved_iova(struct io_pagetable *iopt,
 	for (node = interval_tree_iter_first(&iopt->reserved_itree, 0,
 					     ULONG_MAX);
 	     node; node = next) {
-		struct iopt_reserved *res =
-			container_of(node, struct iopt_reserved, node);
+		struct iopt_range *res =
+			container_of(node, struct iopt_range, node);
 
 		next = interval_tree_iter_next(node, 0, ULONG_MAX);
 		if (res->owner == owner) {
@@ -834,9 +851,11 @@ int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
  */
 void iopt_remove_reserved_iova(struct io_pagetable *iopt, void *owner)
 {
-	down_write(&iopt->iova_rwsem);
+	struct rw_semaphore *sem = &iopt->iova_rwsem;
+
+	down_write(sem);
 	__iopt_remove_reserved_iova(iopt, owner);
-	up_write(&iopt->iova_rwsem);
+	up_write(sem);
 }
 
 /**
@@ -941,7 +960,7 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 						ULONG_MAX))) {
 		WARN_ON(1);
 		interval_tree_remove(node, &iopt->reserved_itree);
-		kfree(container_of(node, struct iopt_reserved, node));
+		kfree(container_of(node, struct iopt_range, node));
 	}
 	iopt_free_allowed(&iopt->allowed_itree);
 	up_write(&iopt->iova_rwsem);
@@ -1020,8 +1039,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 	bool first;
 	int rc;
 
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_lock_all(iopt);
 
 	xa_for_each(&iopt->domains, index, iter) {
 		if (WARN_ON(iter == domain)) {
@@ -1094,8 +1112,7 @@ err_align:
 err_reserved:
 	__iopt_remove_reserved_iova(iopt, domain);
 out_unlock:
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_unlock_all(iopt);
 	return rc;
 }
 
@@ -1117,8 +1134,7 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	unsigned long index;
 	bool found = false;
 
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_lock_all(iopt);
 
 	xa_for_each(&iopt->domains, index, iter) {
 		if (iter == domain && !found) {
@@ -1141,8 +1157,7 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	/* Removing a constraint only lowers the alignment, which cannot fail */
 	WARN_ON(iopt_update_alignment(iopt, 0));
 out_unlock:
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_unlock_all(iopt);
 }
 
 /**
@@ -1157,24 +1172,24 @@ out_unlock:
  */
 int iopt_disable_large_pages(struct io_pagetable *iopt)
 {
-	int rc = 0;
+	bool mapped;
+	int rc;
 
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
-	if (iopt->disable_large_pages)
-		goto out_unlock;
-	if (!xa_empty(&iopt->domains) &&
-	    !RB_EMPTY_ROOT(&iopt->area_itree.rb_root)) {
+	iopt_lock_all(iopt);
+	mapped = !xa_empty(&iopt->domains) &&
+		 !RB_EMPTY_ROOT(&iopt->area_itree.rb_root);
+	if (iopt->disable_large_pages) {
+		rc = 0;
+	} else if (mapped) {
+		/* Existing IOMMU mappings may already use large pages */
 		rc = -EINVAL;
-		goto out_unlock;
+	} else {
+		WRITE_ONCE(iopt->disable_large_pages, true);
+		rc = iopt_update_alignment(iopt, 0);
+		if (rc)
+			WRITE_ONCE(iopt->disable_large_pages, false);
 	}
-	WRITE_ONCE(iopt->disable_large_pages, true);
-	rc = iopt_update_alignment(iopt, 0);
-	if (rc)
-		WRITE_ONCE(iopt->disable_large_pages, false);
-out_unlock:
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_unlock_all(iopt);
 	return rc;
 }
 
@@ -1188,12 +1203,10 @@ out_unlock:
  */
 void iopt_enable_large_pages(struct io_pagetable *iopt)
 {
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_lock_all(iopt);
 	WRITE_ONCE(iopt->disable_large_pages, false);
 	WARN_ON(iopt_update_alignment(iopt, 0));
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_unlock_all(iopt);
 }
 
 static int iopt_split_area(struct io_pagetable *iopt, struct iopt_area *area,
@@ -1297,8 +1310,7 @@ int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access)
 	u32 id;
 	int rc;
 
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_lock_all(iopt);
 	rc = xa_alloc(&iopt->access_list, &id, access, xa_limit_16b,
 		      GFP_KERNEL_ACCOUNT);
 	if (rc)
@@ -1310,8 +1322,7 @@ int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access)
 	}
 	access->iopt_access_list_id = id;
 out_unlock:
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_unlock_all(iopt);
 	return rc;
 }
 
@@ -1326,12 +1337,10 @@ out_unlock:
 void iopt_remove_access(struct io_pagetable *iopt,
 			struct iommufd_access *access, u32 iopt_access_list_id)
 {
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_lock_all(iopt);
 	WARN_ON(xa_erase(&iopt->access_list, iopt_access_list_id) != access);
 	WARN_ON(iopt_update_alignment(iopt, 0));
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_unlock_all(iopt);
 }
 
 static bool iopt_area_allows(struct iopt_area *area, unsigned int flags)

@@ -55,15 +55,16 @@
  *                  area->pages_node membership (also written with iova_rwsem
  *                  held for write, so iova_rwsem readers may read them).
  */
-#ifndef __IO_PAGETABLE_H
-#define __IO_PAGETABLE_H
+#ifndef __IOMMUFD_IO_PAGETABLE_H
+#define __IOMMUFD_IO_PAGETABLE_H
+
+#include "iommufd_private.h"
 
 #include <linux/interval_tree.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
-
-#include "iommufd_private.h"
 
 struct iommu_domain;
 struct file;
@@ -86,26 +87,26 @@ struct iopt_pages;
  */
 struct iopt_area {
 	struct interval_tree_node node;
-	struct interval_tree_node pages_node;
 	struct io_pagetable *iopt;
 	struct iopt_pages *pages;
-	struct iommu_domain *storage_domain;
+	struct interval_tree_node pages_node;
 	unsigned int page_offset;
 	int iommu_prot;
-	bool prevent_access : 1;
+	struct iommu_domain *storage_domain;
 	unsigned int num_accesses;
 	unsigned int num_locks;
+	bool prevent_access : 1;
 };
 
-/* An allowed IOVA range, iopt->allowed_itree */
-struct iopt_allowed {
-	struct interval_tree_node node;
-};
-
-/* A reserved IOVA range, iopt->reserved_itree; @owner removes it */
-struct iopt_reserved {
-	struct interval_tree_node node;
+/*
+ * struct iopt_range - an entry of iopt->allowed_itree or iopt->reserved_itree
+ * @owner: reserved ranges only: the cookie that removes them (a domain, a
+ *	device, or NULL for test ranges)
+ * @node: the IOVA range
+ */
+struct iopt_range {
 	void *owner;
+	struct interval_tree_node node;
 };
 
 enum iopt_pages_type {
@@ -312,4 +313,4 @@ int iopt_account_to(u8 mode, struct user_struct *user, struct mm_struct *mm,
 		    struct task_struct *task, bool exempt, unsigned long npages,
 		    bool inc);
 
-#endif
+#endif /* __IOMMUFD_IO_PAGETABLE_H */

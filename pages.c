@@ -240,15 +240,15 @@ static struct iopt_pages *iopt_pages_new(unsigned long npages, bool writable,
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 
-	kref_init(&pages->kref);
-	mutex_init(&pages->mutex);
-	xa_init_flags(&pages->pinned_pfns, XA_FLAGS_ACCOUNT);
-	pages->domains_itree = RB_ROOT_CACHED;
-	pages->access_itree = RB_ROOT_CACHED;
-	INIT_LIST_HEAD(&pages->change_item);
 	pages->npages = npages;
 	pages->writable = writable;
 	pages->account_mode = account_mode;
+	kref_init(&pages->kref);
+	mutex_init(&pages->mutex);
+	INIT_LIST_HEAD(&pages->change_item);
+	pages->domains_itree = RB_ROOT_CACHED;
+	pages->access_itree = RB_ROOT_CACHED;
+	xa_init_flags(&pages->pinned_pfns, XA_FLAGS_ACCOUNT);
 	pages->rlimit_exempt = capable(CAP_IPC_LOCK);
 	pages->source_mm = current->mm;
 	mmgrab(pages->source_mm);
@@ -1011,6 +1011,50 @@ static void iopt_pages_export(struct iopt_pages *pages, unsigned long first,
 	rcu_read_unlock();
 }
 
+/*
+ * Create the access node for [first, last], filling pinned_pfns where no
+ * other access already did.
+ */
+static struct iopt_pages_access *
+iopt_pages_new_access(struct iopt_pages *pages, unsigned long first,
+		      unsigned long last)
+{
+	struct rb_root_cached *trees[1] = { &pages->access_itree };
+	struct iopt_pages_access *access = NULL;
+	unsigned long pos;
+	int rc = 0;
+
+	lockdep_assert_held(&pages->mutex);
+
+	if (!iommufd_should_fail())
+		access = kzalloc(sizeof(*access), GFP_KERNEL_ACCOUNT);
+	if (!access)
+		return ERR_PTR(-ENOMEM);
+
+	for (pos = first; pos <= last && !rc;) {
+		struct iopt_span span;
+
+		iopt_span_get(trees, 1, pos, last, &span);
+		if (span.tree < 0)
+			rc = iopt_pages_fill_xarray(pages, span.start,
+						    span.last);
+		if (!rc)
+			pos = span.last + 1;
+	}
+	if (rc) {
+		/* Everything before @pos was filled by this call */
+		if (pos != first)
+			iopt_pages_unfill_xarray(pages, first, pos - 1);
+		kfree(access);
+		return ERR_PTR(rc);
+	}
+
+	access->node.start = first;
+	access->node.last = last;
+	interval_tree_insert(&access->node, &pages->access_itree);
+	return access;
+}
+
 /**
  * iopt_area_add_access() - Pin pages of an area for an access
  * @area: the area, its iopt's iova_rwsem held
@@ -1026,60 +1070,24 @@ int iopt_area_add_access(struct iopt_area *area, unsigned long first,
 			 unsigned int flags)
 {
 	struct iopt_pages *pages = area->pages;
-	struct rb_root_cached *trees[1] = { &pages->access_itree };
 	struct iopt_pages_access *access;
-	unsigned long pos = first;
-	int rc;
+	int rc = 0;
 
-	if ((flags & IOMMUFD_ACCESS_RW_WRITE) && !pages->writable)
+	if (!pages->writable && (flags & IOMMUFD_ACCESS_RW_WRITE))
 		return -EPERM;
 
 	mutex_lock(&pages->mutex);
+	/* Identical ranges share one node, as unpin names the same range */
 	access = iopt_pages_find_access(pages, first, last);
-	if (access) {
+	if (!access)
+		access = iopt_pages_new_access(pages, first, last);
+	if (IS_ERR(access)) {
+		rc = PTR_ERR(access);
+	} else {
 		access->users++;
-		goto out_export;
+		area->num_accesses++;
+		iopt_pages_export(pages, first, last, out_pages);
 	}
-
-	if (iommufd_should_fail()) {
-		rc = -ENOMEM;
-		goto err_unlock;
-	}
-	access = kzalloc(sizeof(*access), GFP_KERNEL_ACCOUNT);
-	if (!access) {
-		rc = -ENOMEM;
-		goto err_unlock;
-	}
-
-	/* Only the parts no other access covers need filling */
-	while (pos <= last) {
-		struct iopt_span span;
-
-		iopt_span_get(trees, 1, pos, last, &span);
-		if (span.tree < 0) {
-			rc = iopt_pages_fill_xarray(pages, span.start,
-						    span.last);
-			if (rc)
-				goto err_unfill;
-		}
-		pos = span.last + 1;
-	}
-	access->node.start = first;
-	access->node.last = last;
-	access->users = 1;
-	interval_tree_insert(&access->node, &pages->access_itree);
-
-out_export:
-	area->num_accesses++;
-	iopt_pages_export(pages, first, last, out_pages);
-	mutex_unlock(&pages->mutex);
-	return 0;
-
-err_unfill:
-	if (pos != first)
-		iopt_pages_unfill_xarray(pages, first, pos - 1);
-	kfree(access);
-err_unlock:
 	mutex_unlock(&pages->mutex);
 	return rc;
 }
