@@ -752,15 +752,17 @@ TEST_F(edu_type1, unmap_empty)
 	/* Nothing mapped at all */
 	size = 16 * PG;
 	rc = dma_unmap(self->container, 0, IOVA_EMPTY, &size);
-	ASSERT_EQ(0, rc) TH_LOG("UNMAP_DMA of nothing: %s", strerror(-rc));
-	ASSERT_EQ(0, size);
+	EXPECT_EQ(0, rc) TH_LOG("UNMAP_DMA of nothing: %s", strerror(-rc));
+	if (!rc)
+		EXPECT_EQ(0, size);
 
 	/* A hole next to a mapping, which must survive */
 	ASSERT_EQ(0, dma_map(self->container, self->mem, IOVA_SRC, PG));
 	size = PG;
 	rc = dma_unmap(self->container, 0, IOVA_SRC + PG, &size);
-	ASSERT_EQ(0, rc) TH_LOG("UNMAP_DMA of a hole: %s", strerror(-rc));
-	ASSERT_EQ(0, size);
+	EXPECT_EQ(0, rc) TH_LOG("UNMAP_DMA of a hole: %s", strerror(-rc));
+	if (!rc)
+		EXPECT_EQ(0, size);
 	size = PG;
 	ASSERT_EQ(0, dma_unmap(self->container, 0, IOVA_SRC, &size));
 	ASSERT_EQ(PG, size);
