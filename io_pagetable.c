@@ -557,12 +557,8 @@ again:
 			goto out_unlock;
 		}
 	}
-	node = interval_tree_iter_first(&iopt->area_itree, start, last);
-	if (!node) {
-		rc = done ? 0 : -ENOENT;
-		goto out_unlock;
-	}
-	for (; node; node = interval_tree_iter_next(node, start, last)) {
+	for (node = interval_tree_iter_first(&iopt->area_itree, start, last);
+	     node; node = interval_tree_iter_next(node, start, last)) {
 		if (node->start < start || node->last > last) {
 			rc = -ENOENT;
 			goto out_unlock;
@@ -617,12 +613,13 @@ out_unlock:
  * @unmapped: if not NULL, receives the number of bytes unmapped
  *
  * Areas must lie entirely inside the range. Accesses pinning an area are
- * asked to unpin through iommufd_access_notify_unmap() first.
+ * asked to unpin through iommufd_access_notify_unmap() first. A range with
+ * nothing mapped succeeds with *@unmapped == 0, as VFIO wants; IOAS_UNMAP
+ * turns that into -ENOENT itself.
  *
  * Context: takes domains_rwsem and iova_rwsem, drops them to notify.
- * Return: 0, -ENOENT if nothing is mapped or an area crosses the range
- * boundary, -EBUSY if an area is locked, -EDEADLOCK if an access does not
- * unpin.
+ * Return: 0, -ENOENT if an area crosses the range boundary, -EBUSY if an
+ * area is locked, -EDEADLOCK if an access does not unpin.
  */
 int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long length, unsigned long *unmapped)
@@ -646,12 +643,7 @@ int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
  */
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {
-	int rc;
-
-	rc = iopt_unmap_range(iopt, 0, ULONG_MAX, unmapped);
-	if (rc == -ENOENT)
-		return 0;
-	return rc;
+	return iopt_unmap_range(iopt, 0, ULONG_MAX, unmapped);
 }
 
 /**
