@@ -270,4 +270,5 @@ static struct kunit_suite iommufd_iova_bitmap_suite = {
 	.name = "iommufd_iova_bitmap",
 	.test_cases = iova_bitmap_cases,
 };
+
 kunit_test_suite(iommufd_iova_bitmap_suite);
