@@ -53,7 +53,12 @@
  *   pages->mutex   protects the pages' trees, pinned_pfns, npinned and the
  *                  accounting owner; and area->storage_domain /
  *                  area->pages_node membership (also written with iova_rwsem
- *                  held for write, so iova_rwsem readers may read them).
+ *                  held, so iova_rwsem holders may read them).
+ *                  area->num_accesses changes under pages->mutex with
+ *                  iova_rwsem held for read, so the write side of iova_rwsem
+ *                  alone is enough to read it (unmap does).
+ *
+ * Destroy paths never allocate: batches fall back to on-stack memory.
  */
 #ifndef __IOMMUFD_IO_PAGETABLE_H
 #define __IOMMUFD_IO_PAGETABLE_H
