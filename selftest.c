@@ -714,6 +714,11 @@ static const struct bus_type mock_bus = {
 
 static struct notifier_block mock_bus_nb;
 static struct iommu_device mock_iommu;
+/*
+ * Names the mock in the fwspec of its devices, so that the core never hands
+ * them to the platform IOMMU (which registers with a NULL fwnode).
+ */
+static struct fwnode_handle mock_iommu_fwnode;
 static struct iopf_queue *mock_iopf_queue;
 static DEFINE_IDA(mock_dev_ida);
 
@@ -850,7 +855,7 @@ static struct mock_dev *mock_dev_create(u32 flags)
 			goto err_put;
 	}
 
-	rc = device_add(&mdev->dev);
+	rc = iommu_mock_device_add(&mdev->dev, &mock_iommu);
 	if (rc)
 		goto err_swnode;
 	return mdev;
@@ -1974,6 +1979,8 @@ int __init iommufd_test_init(void)
 	}
 
 	mock_iommu.max_pasids = 1U << MOCK_PASID_WIDTH;
+	fwnode_init(&mock_iommu_fwnode, NULL);
+	mock_iommu.fwnode = &mock_iommu_fwnode;
 	rc = iommu_device_register_bus(&mock_iommu, &mock_ops, &mock_bus,
 				       &mock_bus_nb);
 	if (rc)
