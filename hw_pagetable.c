@@ -529,6 +529,7 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
 	struct iommufd_hwpt_paging *hwpt_paging;
+	unsigned long iommu_flags = 0;
 	int rc;
 
 	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ||
@@ -537,6 +538,9 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 	rc = iommufd_check_dirty_range(cmd);
 	if (rc)
 		return rc;
+	/* The uAPI flag and the IOMMU core's flag are separate namespaces */
+	if (cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR)
+		iommu_flags |= IOMMU_DIRTY_NO_CLEAR;
 
 	hwpt_paging = iommufd_get_hwpt_paging(ucmd, cmd->hwpt_id);
 	if (IS_ERR(hwpt_paging))
@@ -544,7 +548,7 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 
 	rc = iopt_read_and_clear_dirty_data(&hwpt_paging->ioas->iopt,
 					    hwpt_paging->common.domain,
-					    cmd->flags, cmd);
+					    iommu_flags, cmd);
 	iommufd_put_object(ucmd->ictx, &hwpt_paging->common.obj);
 	return rc;
 }
