@@ -12,9 +12,13 @@ mkdir -p "$LOGDIR"
 
 # verify_config MERGED DOTCONFIG: every requested option must have the
 # requested value. "=n" also accepts an absent symbol; a line marked
-# "# optional" may be absent (but if present must match).
+# "# optional" may be absent if no Kconfig defines the symbol (but if present
+# must match).
 verify_config()
 {
+	local name bad=0
+
+	: >"$3"
 	awk '
 	FNR == 1 { file++ }
 	file == 1 && /^CONFIG_[A-Za-z0-9_]+=/ {
@@ -38,8 +42,12 @@ verify_config()
 		for (name in want) {
 			w = want[name]
 			if (!(name in have)) {
-				if (w == "n" || optional[name])
+				if (w == "n")
 					continue
+				if (optional[name]) {
+					print name > optfile
+					continue
+				}
 				printf "    %s=%s requested, absent from .config\n", name, w
 				bad++
 			} else if (have[name] != w) {
@@ -48,7 +56,15 @@ verify_config()
 			}
 		}
 		exit bad != 0
-	}' "$1" "$2"
+	}' optfile="$3" "$1" "$2" || bad=1
+	# An optional symbol may be absent only if no Kconfig defines it.
+	while read -r name; do
+		if grep -rqs --include='Kconfig*' "^\(menu\)\?config ${name#CONFIG_}\$" "$TREE"; then
+			echo "    $name is defined but absent from .config (dependencies off?)"
+			bad=1
+		fi
+	done <"$3"
+	return $bad
 }
 
 do_config()
@@ -72,7 +88,7 @@ do_config()
 		tail -n 30 "$log"
 		die "configuring $build failed (log: $log)"
 	}
-	if ! verify_config "$merged" "$build/.config"; then
+	if ! verify_config "$merged" "$build/.config" "$build/.harness/absent"; then
 		echo "harness: error: the kernel config of $build is not what the fragments ask for:" >&2
 		echo "    (fragments: $*)" >&2
 		echo "    A missing symbol means a dependency is off or Kconfig does not define it;" >&2
@@ -117,5 +133,9 @@ case "$cmd" in
 config)  do_config "$@" ;;
 build)   do_build "$@" ;;
 headers) do_headers "$@" ;;
+verify)  # kernel.sh verify BUILD FRAGMENT...: check an existing .config
+	b=$1; shift; cat "$@" >"$b/.harness/fragment.config"
+	verify_config "$b/.harness/fragment.config" "$b/.config" "$b/.harness/absent" &&
+		echo "config OK" ;;
 *)       die "kernel.sh: unknown command $cmd" ;;
 esac
