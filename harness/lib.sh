@@ -115,7 +115,8 @@ stage_done()
 }
 
 # progress LOG CMD...: run CMD with its output in LOG; every 30 s print the
-# elapsed time and the last line of LOG. Returns CMD's status.
+# elapsed time and the last line of LOG (or of $PROGRESS_WATCH). Returns
+# CMD's status.
 progress()
 {
 	local log=$1 pid rc t=$(date +%s) last
@@ -129,7 +130,8 @@ progress()
 			kill -0 "$pid" 2>/dev/null || break
 		done
 		if kill -0 "$pid" 2>/dev/null; then
-			last=$(tail -n 1 "$log" 2>/dev/null | cut -c 1-90)
+			last=$(tail -n 1 "${PROGRESS_WATCH:-$log}" 2>/dev/null |
+				tr -d '\r' | cut -c 1-90)
 			printf '    ... %s  %s\n' "$(elapsed "$t")" "$last"
 		fi
 	done

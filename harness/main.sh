@@ -126,7 +126,7 @@ run)
 	bash "$HARNESS/vm.sh" run iommu
 	stage_done
 	say "console log: $LOGDIR/console-iommu.log"
-	if grep -q '^demo: all [0-9]* steps worked' "$LOGDIR/console-iommu.log"; then
+	if grep -q '^demo: all steps worked' "$LOGDIR/console-iommu.log"; then
 		say "make run: the demo worked"
 		exit 0
 	fi

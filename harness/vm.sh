@@ -73,7 +73,7 @@ TESTS=$LOGDIR/tests-$boot.log
 t=$(date +%s)
 case "$mode" in
 check|kunit)
-	progress "$LOGDIR/qemu-$boot.log" timeout -k 10 "$VM_TIMEOUT" "${QEMU[@]}" \
+	PROGRESS_WATCH=$CONSOLE progress "$LOGDIR/qemu-$boot.log" timeout -k 10 "$VM_TIMEOUT" "${QEMU[@]}" \
 		-display none -monitor none \
 		-serial file:"$CONSOLE" -serial file:"$TESTS"
 	rc=$?
