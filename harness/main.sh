@@ -98,7 +98,7 @@ fi
 
 stage "test programs"
 case "$cmd" in
-check) bash "$HARNESS/tests.sh" check ;;
+check|shell) bash "$HARNESS/tests.sh" check ;;
 kunit) rm -rf "$OUT/bin"; mkdir -p "$OUT/bin"; : >"$OUT/bin/order" ;;
 *)     bash "$HARNESS/tests.sh" run ;;
 esac || fatal "build:tests" "(building the test programs failed)"
