@@ -1212,7 +1212,7 @@ static int iopt_split_area(struct io_pagetable *iopt, struct iopt_area *area,
 
 	if (area->num_accesses || area->num_locks || area->prevent_access)
 		return -EBUSY;
-	if (new_start & (iopt->iova_alignment - 1))
+	if (new_start & (max(iopt->iova_alignment, PAGE_SIZE) - 1))
 		return -EINVAL;
 	/* A large IOMMU page may straddle the cut */
 	if (area->storage_domain && !iopt->disable_large_pages)
@@ -1259,8 +1259,9 @@ static int iopt_split_area(struct io_pagetable *iopt, struct iopt_area *area,
  * allowed. IOVAs outside any area, or already ending one, are ignored.
  *
  * Context: takes iova_rwsem.
- * Return: 0, -EINVAL if a cut is misaligned or could split a large IOMMU
- * page, -EBUSY if the area is pinned by an access, -ENOMEM.
+ * Return: 0, -EINVAL if a cut is not PAGE_SIZE (and iova_alignment) aligned
+ * or could split a large IOMMU page, -EBUSY if the area is pinned by an
+ * access, -ENOMEM.
  */
 int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		  size_t num)
