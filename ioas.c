@@ -49,11 +49,10 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
 	unsigned long unmapped;
-	int rc;
 
-	rc = iopt_unmap_all(&ioas->iopt, &unmapped);
-	WARN_ON(rc && rc != -ENOENT);
-	/* balances iopt_init_table() in iommufd_ioas_alloc() */
+	/* Destroy cannot fail; an unmap error here is a kernel bug */
+	WARN_ON(iopt_unmap_all(&ioas->iopt, &unmapped));
+	/* balances the init steps of iommufd_ioas_alloc(), in reverse */
 	iopt_destroy_table(&ioas->iopt);
 	mutex_destroy(&ioas->mutex);
 }
@@ -70,15 +69,15 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
  */
 struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx)
 {
-	struct iommufd_ioas *ioas;
+	struct iommufd_ioas *ioas =
+		iommufd_object_alloc(ictx, ioas, IOMMUFD_OBJ_IOAS);
 
-	ioas = iommufd_object_alloc(ictx, ioas, IOMMUFD_OBJ_IOAS);
-	if (IS_ERR(ioas))
-		return ioas;
-
-	iopt_init_table(&ioas->iopt);
-	INIT_LIST_HEAD(&ioas->hwpt_list);
-	mutex_init(&ioas->mutex);
+	/* None of this can fail, so there is nothing to unwind */
+	if (!IS_ERR(ioas)) {
+		mutex_init(&ioas->mutex);
+		INIT_LIST_HEAD(&ioas->hwpt_list);
+		iopt_init_table(&ioas->iopt);
+	}
 	return ioas;
 }
 
@@ -107,23 +106,42 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_alloc *cmd = ucmd->cmd;
 	struct iommufd_ioas *ioas;
-	int rc;
+	int rc = -EOPNOTSUPP;
 
 	if (cmd->flags)
-		return -EOPNOTSUPP;
+		return rc;
 
 	ioas = iommufd_ioas_alloc(ucmd->ictx);
+	rc = PTR_ERR_OR_ZERO(ioas);
+	if (!rc) {
+		/* The ID must reach userspace before anyone can use it */
+		cmd->out_ioas_id = ioas->obj.id;
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+		if (rc)
+			iommufd_object_abort_and_destroy(ucmd->ictx,
+							 &ioas->obj);
+		else
+			iommufd_ioas_finalize(ucmd->ictx, ioas);
+	}
+	return rc;
+}
+
+/*
+ * Most commands act on a single IOAS: run @fn with a lookup reference held
+ * on the IOAS named by @ioas_id.
+ */
+static int iommufd_ioas_run(struct iommufd_ucmd *ucmd, u32 ioas_id,
+			    int (*fn)(struct iommufd_ucmd *ucmd,
+				      struct iommufd_ioas *ioas))
+{
+	struct iommufd_ioas *ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
+	int rc;
+
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-
-	cmd->out_ioas_id = ioas->obj.id;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		iommufd_object_abort_and_destroy(ucmd->ictx, &ioas->obj);
-		return rc;
-	}
-	iommufd_ioas_finalize(ucmd->ictx, ioas);
-	return 0;
+	rc = fn(ucmd, ioas);
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
 }
 
 /**
@@ -166,6 +184,33 @@ out_free:
 	return rc;
 }
 
+static int iommufd_ioas_do_iova_ranges(struct iommufd_ucmd *ucmd,
+				       struct iommufd_ioas *ioas)
+{
+	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
+	struct iommu_iova_range *ranges;
+	u32 room = cmd->num_iovas;
+	u32 total;
+	int rc;
+
+	rc = iommufd_ioas_read_ranges(&ioas->iopt, room, &ranges, &total);
+	if (rc)
+		return rc;
+	if (ranges && copy_to_user(u64_to_user_ptr(cmd->allowed_iovas), ranges,
+				   array_size(min(total, room),
+					      sizeof(*ranges))))
+		rc = -EFAULT;
+	kvfree(ranges);
+	if (rc)
+		return rc;
+
+	/* The needed count is reported back even when it did not fit */
+	cmd->num_iovas = total;
+	cmd->out_iova_alignment = iopt_get_iova_alignment(&ioas->iopt);
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	return rc ?: (total > room ? -EMSGSIZE : 0);
+}
+
 /**
  * iommufd_ioas_iova_ranges() - Handle IOMMU_IOAS_IOVA_RANGES
  * @ucmd: the command
@@ -179,47 +224,13 @@ out_free:
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_iova_range *ranges = NULL;
-	struct iommufd_ioas *ioas;
-	u32 total;
-	int rc;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	rc = iommufd_ioas_read_ranges(&ioas->iopt, cmd->num_iovas, &ranges,
-				      &total);
-	if (rc)
-		goto out_put;
-
-	if (ranges &&
-	    copy_to_user(u64_to_user_ptr(cmd->allowed_iovas), ranges,
-			 array_size(min(total, cmd->num_iovas),
-				    sizeof(*ranges)))) {
-		rc = -EFAULT;
-		goto out_free;
-	}
-
-	rc = total > cmd->num_iovas ? -EMSGSIZE : 0;
-	cmd->num_iovas = total;
-	cmd->out_iova_alignment = iopt_get_iova_alignment(&ioas->iopt);
-	if (iommufd_ucmd_respond(ucmd, sizeof(*cmd)))
-		rc = -EFAULT;
-out_free:
-	kvfree(ranges);
-out_put:
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
-	return rc;
+	return iommufd_ioas_run(ucmd, cmd->ioas_id,
+				iommufd_ioas_do_iova_ranges);
 }
 
-/*
- * The uAPI has always refused single-byte (and inverted) ranges; overlaps
- * and reserved ranges are checked by iopt_set_allow_iova().
- */
 static int iommufd_check_allowed_ranges(const struct iommu_iova_range *ranges,
 					u32 num)
 {
@@ -229,6 +240,31 @@ static int iommufd_check_allowed_ranges(const struct iommu_iova_range *ranges,
 		if (ranges[i].start >= ranges[i].last)
 			return -EINVAL;
 	return 0;
+}
+
+static int iommufd_ioas_do_allow_iovas(struct iommufd_ucmd *ucmd,
+				       struct iommufd_ioas *ioas)
+{
+	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	struct iommu_iova_range *ranges;
+	int rc;
+
+	/* An empty list lifts the restriction */
+	if (!cmd->num_iovas)
+		return iopt_set_allow_iova(&ioas->iopt, NULL, 0);
+
+	ranges = kvcalloc(cmd->num_iovas, sizeof(*ranges),
+			  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!ranges)
+		return -ENOMEM;
+	rc = copy_from_user(ranges, u64_to_user_ptr(cmd->allowed_iovas),
+			    array_size(cmd->num_iovas, sizeof(*ranges))) ?
+		     -EFAULT :
+		     iommufd_check_allowed_ranges(ranges, cmd->num_iovas);
+	if (!rc)
+		rc = iopt_set_allow_iova(&ioas->iopt, ranges, cmd->num_iovas);
+	kvfree(ranges);
+	return rc;
 }
 
 /**
@@ -243,60 +279,35 @@ static int iommufd_check_allowed_ranges(const struct iommu_iova_range *ranges,
 int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
-	struct iommu_iova_range *ranges = NULL;
-	struct iommufd_ioas *ioas;
-	int rc;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	if (cmd->num_iovas) {
-		ranges = kvcalloc(cmd->num_iovas, sizeof(*ranges),
-				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!ranges) {
-			rc = -ENOMEM;
-			goto out_put;
-		}
-		if (copy_from_user(ranges, u64_to_user_ptr(cmd->allowed_iovas),
-				   array_size(cmd->num_iovas,
-					      sizeof(*ranges)))) {
-			rc = -EFAULT;
-			goto out_free;
-		}
-		rc = iommufd_check_allowed_ranges(ranges, cmd->num_iovas);
-		if (rc)
-			goto out_free;
-	}
-
-	rc = iopt_set_allow_iova(&ioas->iopt, ranges, cmd->num_iovas);
-out_free:
-	kvfree(ranges);
-out_put:
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
-	return rc;
+	return iommufd_ioas_run(ucmd, cmd->ioas_id,
+				iommufd_ioas_do_allow_iovas);
 }
 
 /*
- * The checks MAP, MAP_FILE and COPY share, in the uAPI's order: unknown
- * flags, then values that do not fit the kernel's types, then a mapping
- * with neither permission. On success fills in the IOMMU protection and
- * the iopt flags.
+ * The prepared arguments of MAP, MAP_FILE and COPY, from
+ * iommufd_ioas_check_map(). @iova is where the mapping went, once it is made.
  */
-static int iommufd_ioas_check_map(u32 flags, const u64 *vals,
-				  unsigned int nvals, int *prot,
-				  unsigned int *iopt_flags)
-{
-	unsigned int i;
+struct iommufd_map_args {
+	int prot;
+	unsigned int iopt_flags;
+	unsigned long iova;
+};
 
+/*
+ * The checks MAP, MAP_FILE and COPY share, in the uAPI's order: unknown
+ * flags, then values that do not fit the kernel's types (@other is COPY's
+ * source IOVA, 0 otherwise), then a mapping with neither permission.
+ */
+static int iommufd_ioas_check_map(u32 flags, u64 iova, u64 length, u64 other,
+				  struct iommufd_map_args *args)
+{
 	if (flags & ~IOMMUFD_IOAS_MAP_FLAGS)
 		return -EOPNOTSUPP;
-	for (i = 0; i != nvals; i++)
-		if (vals[i] >= ULONG_MAX)
-			return -EOVERFLOW;
+	if (max3(iova, length, other) >= ULONG_MAX)
+		return -EOVERFLOW;
 	if (!(flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
 		return -EINVAL;
 
@@ -305,13 +316,41 @@ static int iommufd_ioas_check_map(u32 flags, const u64 *vals,
 	 * always cache coherent; devices that cannot honour IOMMU_CACHE are
 	 * refused when they are bound.
 	 */
-	*prot = IOMMU_CACHE;
+	args->prot = IOMMU_CACHE;
 	if (flags & IOMMU_IOAS_MAP_WRITEABLE)
-		*prot |= IOMMU_WRITE;
+		args->prot |= IOMMU_WRITE;
 	if (flags & IOMMU_IOAS_MAP_READABLE)
-		*prot |= IOMMU_READ;
-	*iopt_flags = flags & IOMMU_IOAS_MAP_FIXED_IOVA ? 0 : IOPT_ALLOC_IOVA;
+		args->prot |= IOMMU_READ;
+	args->iopt_flags = flags & IOMMU_IOAS_MAP_FIXED_IOVA ? 0 :
+							       IOPT_ALLOC_IOVA;
+	/* With IOPT_ALLOC_IOVA this is only a hint, and is overwritten */
+	args->iova = iova;
 	return 0;
+}
+
+/* Report where the mapping went, in the u64 @out of the command */
+static int iommufd_map_respond(struct iommufd_ucmd *ucmd, size_t cmd_len,
+			       const struct iommufd_map_args *args, u64 *out)
+{
+	*out = args->iova;
+	return iommufd_ucmd_respond(ucmd, cmd_len);
+}
+
+static int iommufd_ioas_do_map(struct iommufd_ucmd *ucmd,
+			       struct iommufd_ioas *ioas)
+{
+	struct iommu_ioas_map *cmd = ucmd->cmd;
+	struct iommufd_map_args args;
+	int rc;
+
+	rc = iommufd_ioas_check_map(cmd->flags, cmd->iova, cmd->length, 0,
+				    &args);
+	if (!rc)
+		rc = iopt_map_user_pages(ucmd->ictx, &ioas->iopt, &args.iova,
+					 u64_to_user_ptr(cmd->user_va),
+					 cmd->length, args.prot,
+					 args.iopt_flags);
+	return rc ?: iommufd_map_respond(ucmd, sizeof(*cmd), &args, &cmd->iova);
 }
 
 /**
@@ -324,36 +363,15 @@ static int iommufd_ioas_check_map(u32 flags, const u64 *vals,
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map *cmd = ucmd->cmd;
-	const u64 vals[] = { cmd->iova, cmd->length };
-	struct iommufd_ioas *ioas;
-	unsigned int iopt_flags;
-	unsigned long iova;
-	int prot;
+	struct iommufd_map_args args;
 	int rc;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	rc = iommufd_ioas_check_map(cmd->flags, vals, ARRAY_SIZE(vals), &prot,
-				    &iopt_flags);
-	if (rc)
-		return rc;
-
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	iova = cmd->iova;
-	rc = iopt_map_user_pages(ucmd->ictx, &ioas->iopt, &iova,
-				 u64_to_user_ptr(cmd->user_va), cmd->length,
-				 prot, iopt_flags);
-	if (rc)
-		goto out_put;
-
-	cmd->iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-out_put:
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
-	return rc;
+	/* Argument errors come before the lookup */
+	rc = iommufd_ioas_check_map(cmd->flags, cmd->iova, cmd->length, 0,
+				    &args);
+	return rc ?: iommufd_ioas_run(ucmd, cmd->ioas_id, iommufd_ioas_do_map);
 }
 
 /*
@@ -373,6 +391,47 @@ static bool iommufd_fd_is_dmabuf(int fd)
 	return true;
 }
 
+/* Everything MAP_FILE checks after the IOAS lookup, up to the mapping */
+static int iommufd_map_file_check(const struct iommu_ioas_map_file *cmd)
+{
+	u64 last;
+
+	if (!cmd->length)
+		return -EINVAL;
+	if (check_add_overflow(cmd->start, cmd->length - 1, &last) ||
+	    last > ULONG_MAX)
+		return -EOVERFLOW;
+	if (iommufd_fd_is_dmabuf(cmd->fd))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static int iommufd_ioas_do_map_file(struct iommufd_ucmd *ucmd,
+				    struct iommufd_ioas *ioas)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	struct iommufd_map_args args;
+	struct file *file;
+	int rc;
+
+	rc = iommufd_ioas_check_map(cmd->flags, cmd->iova, cmd->length, 0,
+				    &args);
+	if (!rc)
+		rc = iommufd_map_file_check(cmd);
+	if (rc)
+		return rc;
+
+	file = fget(cmd->fd);
+	if (!file)
+		return -EBADF;
+	rc = iopt_map_file_pages(ucmd->ictx, &ioas->iopt, &args.iova, file,
+				 cmd->start, cmd->length, args.prot,
+				 args.iopt_flags);
+	/* The area took its own file reference if it needed one */
+	fput(file);
+	return rc ?: iommufd_map_respond(ucmd, sizeof(*cmd), &args, &cmd->iova);
+}
+
 /**
  * iommufd_ioas_map_file() - Handle IOMMU_IOAS_MAP_FILE
  * @ucmd: the command
@@ -386,57 +445,13 @@ static bool iommufd_fd_is_dmabuf(int fd)
 int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map_file *cmd = ucmd->cmd;
-	const u64 vals[] = { cmd->iova, cmd->length };
-	struct iommufd_ioas *ioas;
-	unsigned int iopt_flags;
-	unsigned long iova;
-	struct file *file;
-	u64 last;
-	int prot;
+	struct iommufd_map_args args;
 	int rc;
 
-	rc = iommufd_ioas_check_map(cmd->flags, vals, ARRAY_SIZE(vals), &prot,
-				    &iopt_flags);
-	if (rc)
-		return rc;
-
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	if (!cmd->length) {
-		rc = -EINVAL;
-		goto out_put;
-	}
-	if (check_add_overflow(cmd->start, cmd->length - 1, &last) ||
-	    last > ULONG_MAX) {
-		rc = -EOVERFLOW;
-		goto out_put;
-	}
-
-	if (iommufd_fd_is_dmabuf(cmd->fd)) {
-		rc = -EOPNOTSUPP;
-		goto out_put;
-	}
-	file = fget(cmd->fd);
-	if (!file) {
-		rc = -EBADF;
-		goto out_put;
-	}
-
-	iova = cmd->iova;
-	rc = iopt_map_file_pages(ucmd->ictx, &ioas->iopt, &iova, file,
-				 cmd->start, cmd->length, prot, iopt_flags);
-	/* The area took its own reference if it needed one */
-	fput(file);
-	if (rc)
-		goto out_put;
-
-	cmd->iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-out_put:
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
-	return rc;
+	rc = iommufd_ioas_check_map(cmd->flags, cmd->iova, cmd->length, 0,
+				    &args);
+	return rc ?: iommufd_ioas_run(ucmd, cmd->ioas_id,
+				      iommufd_ioas_do_map_file);
 }
 
 /**
@@ -451,42 +466,63 @@ out_put:
 int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_copy *cmd = ucmd->cmd;
-	const u64 vals[] = { cmd->length, cmd->src_iova, cmd->dst_iova };
-	struct iommufd_ioas *src_ioas;
-	struct iommufd_ioas *dst_ioas;
-	unsigned int iopt_flags;
-	unsigned long iova;
-	int prot;
+	struct iommufd_ioas *ioas[2] = {};
+	struct iommufd_map_args args;
+	const u32 ids[2] = { cmd->src_ioas_id, cmd->dst_ioas_id };
+	unsigned int got;
 	int rc;
 
-	rc = iommufd_ioas_check_map(cmd->flags, vals, ARRAY_SIZE(vals), &prot,
-				    &iopt_flags);
+	rc = iommufd_ioas_check_map(cmd->flags, cmd->dst_iova, cmd->length,
+				    cmd->src_iova, &args);
 	if (rc)
 		return rc;
 
-	src_ioas = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
-	if (IS_ERR(src_ioas))
-		return PTR_ERR(src_ioas);
-	dst_ioas = iommufd_get_ioas(ucmd->ictx, cmd->dst_ioas_id);
-	if (IS_ERR(dst_ioas)) {
-		rc = PTR_ERR(dst_ioas);
-		goto out_put_src;
+	/* Source first, then destination; they may be the same IOAS */
+	for (got = 0; got != ARRAY_SIZE(ids); got++) {
+		ioas[got] = iommufd_get_ioas(ucmd->ictx, ids[got]);
+		if (IS_ERR(ioas[got])) {
+			rc = PTR_ERR(ioas[got]);
+			goto out_put;
+		}
 	}
 
-	iova = cmd->dst_iova;
-	rc = iopt_copy_range(ucmd->ictx, &dst_ioas->iopt, &iova,
-			     &src_ioas->iopt, cmd->src_iova, cmd->length, prot,
-			     iopt_flags);
-	if (rc)
-		goto out_put_dst;
-
-	cmd->dst_iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-out_put_dst:
-	iommufd_put_object(ucmd->ictx, &dst_ioas->obj);
-out_put_src:
-	iommufd_put_object(ucmd->ictx, &src_ioas->obj);
+	rc = iopt_copy_range(ucmd->ictx, &ioas[1]->iopt, &args.iova,
+			     &ioas[0]->iopt, cmd->src_iova, cmd->length,
+			     args.prot, args.iopt_flags);
+	if (!rc)
+		rc = iommufd_map_respond(ucmd, sizeof(*cmd), &args,
+					 &cmd->dst_iova);
+out_put:
+	/* balances the lookups that succeeded */
+	while (got--)
+		iommufd_put_object(ucmd->ictx, &ioas[got]->obj);
 	return rc;
+}
+
+static int iommufd_ioas_do_unmap(struct iommufd_ucmd *ucmd,
+				 struct iommufd_ioas *ioas)
+{
+	struct iommu_ioas_unmap *cmd = ucmd->cmd;
+	/* [0, U64_MAX] is the documented "everything" request */
+	bool all = !cmd->iova && cmd->length == U64_MAX;
+	unsigned long unmapped = 0;
+	int rc;
+
+	if (!all && (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX))
+		return -EOVERFLOW;
+	if (all)
+		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	else
+		rc = iopt_unmap_iova(&ioas->iopt, cmd->iova, cmd->length,
+				     &unmapped);
+	/* A specific range must have held something */
+	if (!rc && !all && !unmapped)
+		rc = -ENOENT;
+	if (rc)
+		return rc;
+
+	cmd->length = unmapped;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /**
@@ -503,32 +539,8 @@ out_put_src:
 int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_unmap *cmd = ucmd->cmd;
-	unsigned long unmapped = 0;
-	struct iommufd_ioas *ioas;
-	int rc;
 
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	if (cmd->iova == 0 && cmd->length == U64_MAX) {
-		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
-	} else if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX) {
-		rc = -EOVERFLOW;
-	} else {
-		rc = iopt_unmap_iova(&ioas->iopt, cmd->iova, cmd->length,
-				     &unmapped);
-		if (!rc && !unmapped)
-			rc = -ENOENT;
-	}
-	if (rc)
-		goto out_put;
-
-	cmd->length = unmapped;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-out_put:
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
-	return rc;
+	return iommufd_ioas_run(ucmd, cmd->ioas_id, iommufd_ioas_do_unmap);
 }
 
 /*
@@ -674,6 +686,25 @@ int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 	return rc;
 }
 
+static int iommufd_ioas_do_option(struct iommufd_ucmd *ucmd,
+				  struct iommufd_ioas *ioas)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = !READ_ONCE(ioas->iopt.disable_large_pages);
+		return 0;
+	}
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+	if (cmd->val64 > 1)
+		return -EINVAL;
+	if (!cmd->val64)
+		return iopt_disable_large_pages(&ioas->iopt);
+	iopt_enable_large_pages(&ioas->iopt);
+	return 0;
+}
+
 /**
  * iommufd_ioas_option() - IOMMU_OPTION for per-IOAS options
  * @ucmd: the command, whose @object_id names the IOAS
@@ -686,33 +717,8 @@ int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_option *cmd = ucmd->cmd;
-	struct iommufd_ioas *ioas;
-	int rc = 0;
 
 	if (cmd->option_id != IOMMU_OPTION_HUGE_PAGES)
 		return -EOPNOTSUPP;
-
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->object_id);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	switch (cmd->op) {
-	case IOMMU_OPTION_OP_GET:
-		cmd->val64 = !READ_ONCE(ioas->iopt.disable_large_pages);
-		break;
-	case IOMMU_OPTION_OP_SET:
-		if (cmd->val64 == 0)
-			rc = iopt_disable_large_pages(&ioas->iopt);
-		else if (cmd->val64 == 1)
-			iopt_enable_large_pages(&ioas->iopt);
-		else
-			rc = -EINVAL;
-		break;
-	default:
-		rc = -EOPNOTSUPP;
-		break;
-	}
-
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
-	return rc;
+	return iommufd_ioas_run(ucmd, cmd->object_id, iommufd_ioas_do_option);
 }

@@ -45,6 +45,7 @@
 #include <linux/fs.h>
 #include <linux/iommufd.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
@@ -74,51 +75,32 @@ struct iommufd_object_ops {
 	void (*abort)(struct iommufd_object *obj);
 };
 
+/* One row per type: destroy, abort, pre_destroy (NULL when not needed) */
+#define IOMMUFD_OBJ_OPS(_type, _destroy, _abort, _pre_destroy)        \
+	[IOMMUFD_OBJ_##_type] = { .destroy = _destroy, .abort = _abort, \
+				  .pre_destroy = _pre_destroy }
+
 static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
-	[IOMMUFD_OBJ_DEVICE] = {
-		.pre_destroy = iommufd_device_pre_destroy,
-		.destroy = iommufd_device_destroy,
-	},
-	[IOMMUFD_OBJ_HWPT_PAGING] = {
-		.destroy = iommufd_hwpt_paging_destroy,
-		.abort = iommufd_hwpt_paging_abort,
-	},
-	[IOMMUFD_OBJ_HWPT_NESTED] = {
-		.destroy = iommufd_hwpt_nested_destroy,
-		.abort = iommufd_hwpt_nested_abort,
-	},
-	[IOMMUFD_OBJ_IOAS] = {
-		.destroy = iommufd_ioas_destroy,
-	},
-	[IOMMUFD_OBJ_ACCESS] = {
-		.destroy = iommufd_access_destroy_object,
-	},
-	[IOMMUFD_OBJ_FAULT] = {
-		.destroy = iommufd_fault_destroy,
-	},
-	[IOMMUFD_OBJ_VIOMMU] = {
-		.destroy = iommufd_viommu_family_destroy,
-	},
-	[IOMMUFD_OBJ_VDEVICE] = {
-		.destroy = iommufd_viommu_family_destroy,
-	},
-	[IOMMUFD_OBJ_VEVENTQ] = {
-		.destroy = iommufd_viommu_family_destroy,
-	},
-	[IOMMUFD_OBJ_HW_QUEUE] = {
-		.destroy = iommufd_viommu_family_destroy,
-	},
+	IOMMUFD_OBJ_OPS(DEVICE, iommufd_device_destroy, NULL,
+			iommufd_device_pre_destroy),
+	IOMMUFD_OBJ_OPS(HWPT_PAGING, iommufd_hwpt_paging_destroy,
+			iommufd_hwpt_paging_abort, NULL),
+	IOMMUFD_OBJ_OPS(HWPT_NESTED, iommufd_hwpt_nested_destroy,
+			iommufd_hwpt_nested_abort, NULL),
+	IOMMUFD_OBJ_OPS(IOAS, iommufd_ioas_destroy, NULL, NULL),
+	IOMMUFD_OBJ_OPS(ACCESS, iommufd_access_destroy_object, NULL, NULL),
+	IOMMUFD_OBJ_OPS(FAULT, iommufd_fault_destroy, NULL, NULL),
+	IOMMUFD_OBJ_OPS(VIOMMU, iommufd_viommu_destroy, NULL, NULL),
+	IOMMUFD_OBJ_OPS(VDEVICE, iommufd_vdevice_destroy,
+			iommufd_vdevice_abort, NULL),
+	IOMMUFD_OBJ_OPS(VEVENTQ, iommufd_veventq_destroy, NULL, NULL),
+	IOMMUFD_OBJ_OPS(HW_QUEUE, iommufd_hw_queue_destroy, NULL, NULL),
 #ifdef CONFIG_IOMMUFD_TEST
-	[IOMMUFD_OBJ_SELFTEST] = {
-		.destroy = iommufd_selftest_destroy,
-	},
+	IOMMUFD_OBJ_OPS(SELFTEST, iommufd_selftest_destroy, NULL, NULL),
 #endif
 #if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
-	[IOMMUFD_OBJ_KUNIT] = {
-		.pre_destroy = iommufd_kunit_obj_pre_destroy,
-		.destroy = iommufd_kunit_obj_destroy,
-		.abort = iommufd_kunit_obj_abort,
-	},
+	IOMMUFD_OBJ_OPS(KUNIT, iommufd_kunit_obj_destroy,
+			iommufd_kunit_obj_abort, iommufd_kunit_obj_pre_destroy),
 #endif
 };
 
@@ -140,7 +122,17 @@ static int __init iommufd_object_ops_check(void)
 	return 0;
 }
 
-static struct miscdevice vfio_misc_dev;
+/* /dev/iommu, then /dev/vfio/vfio: see iommufd_misc_devs[] */
+#define IOMMUFD_MISC_VFIO 1
+#define IOMMUFD_NUM_MISC 2
+static struct miscdevice iommufd_misc_devs[IOMMUFD_NUM_MISC];
+
+static const struct file_operations iommufd_fops;
+
+static const struct iommufd_object_ops *iommufd_ops(struct iommufd_object *obj)
+{
+	return &iommufd_object_ops[obj->type];
+}
 
 /**
  * _iommufd_object_alloc() - Allocate an object and reserve its ID
@@ -170,19 +162,22 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
-	obj->type = type;
-	/* Both counters start with the reference of the table slot */
-	refcount_set(&obj->users, 1);
-	refcount_set(&obj->wait_cnt, 1);
 
-	/* IDs are 31 bits wide and start at 1, see iommufd_ctx_init() */
+	/*
+	 * IDs are 31 bits wide and start at 1, see iommufd_ctx_init(). The
+	 * slot holds a reservation, so nobody can see the object yet.
+	 */
 	rc = xa_alloc(&ictx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
 		      GFP_KERNEL_ACCOUNT);
-	if (rc) {
-		kfree(obj);
-		return ERR_PTR(rc);
+	if (!rc) {
+		obj->type = type;
+		/* Both counters start with the reference of the table slot */
+		refcount_set(&obj->wait_cnt, 1);
+		refcount_set(&obj->users, 1);
+		return obj;
 	}
-	return obj;
+	kfree(obj);
+	return ERR_PTR(rc);
 }
 
 /**
@@ -200,15 +195,12 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 void iommufd_object_finalize(struct iommufd_ctx *ictx,
 			     struct iommufd_object *obj)
 {
-	void *prev;
-
 	/*
 	 * Replacing an existing slot allocates nothing, so this cannot fail.
 	 * A reserved slot reads back as NULL through the normal API.
 	 */
-	prev = xa_cmpxchg(&ictx->objects, obj->id, XA_ZERO_ENTRY, obj,
-			  GFP_KERNEL);
-	WARN_ON(prev);
+	WARN_ON(xa_cmpxchg(&ictx->objects, obj->id, XA_ZERO_ENTRY, obj,
+			   GFP_KERNEL));
 }
 
 /**
@@ -223,11 +215,8 @@ void iommufd_object_finalize(struct iommufd_ctx *ictx,
  */
 void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
-	void *prev;
-
 	/* A reservation reads back as NULL; anything else is a caller bug */
-	prev = xa_erase(&ictx->objects, obj->id);
-	WARN_ON(prev);
+	WARN_ON(xa_erase(&ictx->objects, obj->id));
 	kfree(obj);
 }
 
@@ -244,13 +233,17 @@ void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj)
 {
-	const struct iommufd_object_ops *ops = &iommufd_object_ops[obj->type];
+	void (*undo)(struct iommufd_object *obj) = iommufd_ops(obj)->abort ?:
+						   iommufd_ops(obj)->destroy;
 
-	if (ops->abort)
-		ops->abort(obj);
-	else
-		ops->destroy(obj);
+	undo(obj);
 	iommufd_object_abort(ictx, obj);
+}
+
+static bool iommufd_type_matches(struct iommufd_object *obj,
+				 enum iommufd_object_type type)
+{
+	return type == IOMMUFD_OBJ_ANY || obj->type == type;
 }
 
 /**
@@ -269,21 +262,20 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type)
 {
+	struct iommufd_object *found = NULL;
 	struct iommufd_object *obj;
 
 	/* Lets the fault-injection sweep exercise every lookup failure */
 	if (iommufd_should_fail())
 		return ERR_PTR(-ENOENT);
 
+	/* The xa_lock keeps @obj from being freed until it is referenced */
 	xa_lock(&ictx->objects);
 	obj = xa_load(&ictx->objects, id);
-	if (obj && (type == IOMMUFD_OBJ_ANY || obj->type == type) &&
-	    iommufd_lock_obj(obj)) {
-		xa_unlock(&ictx->objects);
-		return obj;
-	}
+	if (obj && iommufd_type_matches(obj, type) && iommufd_lock_obj(obj))
+		found = obj;
 	xa_unlock(&ictx->objects);
-	return ERR_PTR(-ENOENT);
+	return found ?: ERR_PTR(-ENOENT);
 }
 
 /**
@@ -311,14 +303,12 @@ void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 static int iommufd_object_drain(struct iommufd_ctx *ictx,
 				struct iommufd_object *obj)
 {
-	const struct iommufd_object_ops *ops = &iommufd_object_ops[obj->type];
-
 	if (refcount_dec_and_test(&obj->wait_cnt))
 		return 0;
 
 	/* Long-held references would never drop without being revoked */
-	if (ops->pre_destroy)
-		ops->pre_destroy(obj);
+	if (iommufd_ops(obj)->pre_destroy)
+		iommufd_ops(obj)->pre_destroy(obj);
 
 	if (wait_event_timeout(ictx->destroy_wait,
 			       refcount_read(&obj->wait_cnt) == 0,
@@ -435,7 +425,7 @@ int iommufd_object_remove(struct iommufd_ctx *ictx,
 	/* Free the ID, or keep the reservation as a tombstone */
 	if (!(flags & REMOVE_OBJ_TOMBSTONE))
 		xa_erase(&ictx->objects, obj->id);
-	iommufd_object_ops[obj->type].destroy(obj);
+	iommufd_ops(obj)->destroy(obj);
 	kfree(obj);
 	return 0;
 }
@@ -451,52 +441,47 @@ static int iommufd_option(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_option __user *uptr = ucmd->ubuffer;
 	struct iommu_option *cmd = ucmd->cmd;
-	int rc;
+	int rc = -EOPNOTSUPP;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
 
-	switch (cmd->option_id) {
-	case IOMMU_OPTION_RLIMIT_MODE:
+	/* Global options take object_id 0, the others name their object */
+	if (cmd->option_id == IOMMU_OPTION_RLIMIT_MODE)
 		rc = iommufd_option_rlimit_mode(cmd, ucmd->ictx);
-		break;
-	case IOMMU_OPTION_HUGE_PAGES:
+	else if (cmd->option_id == IOMMU_OPTION_HUGE_PAGES)
 		rc = iommufd_ioas_option(ucmd);
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
-	if (rc)
-		return rc;
+
 	/* Only val64 is an output; it lies inside the minimum size */
-	if (put_user(cmd->val64, &uptr->val64))
-		return -EFAULT;
-	return 0;
+	if (!rc && put_user(cmd->val64, &uptr->val64))
+		rc = -EFAULT;
+	return rc;
 }
 
 /* Kernel copy of the command being executed, big enough for every row */
 union iommufd_ucmd_buffer {
+	/* In command number order, 0x80 onwards */
 	struct iommu_destroy destroy;
-	struct iommu_fault_alloc fault;
-	struct iommu_hw_info info;
-	struct iommu_hw_queue_alloc hw_queue;
-	struct iommu_hwpt_alloc hwpt;
-	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
-	struct iommu_hwpt_invalidate cache;
-	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
-	struct iommu_ioas_alloc alloc;
-	struct iommu_ioas_allow_iovas allow_iovas;
-	struct iommu_ioas_change_process change_process;
+	struct iommu_ioas_alloc ioas_alloc;
+	struct iommu_ioas_allow_iovas ioas_allow_iovas;
 	struct iommu_ioas_copy ioas_copy;
-	struct iommu_ioas_iova_ranges iova_ranges;
-	struct iommu_ioas_map map;
-	struct iommu_ioas_map_file map_file;
-	struct iommu_ioas_unmap unmap;
+	struct iommu_ioas_iova_ranges ioas_iova_ranges;
+	struct iommu_ioas_map ioas_map;
+	struct iommu_ioas_unmap ioas_unmap;
 	struct iommu_option option;
-	struct iommu_vdevice_alloc vdev;
-	struct iommu_veventq_alloc veventq;
 	struct iommu_vfio_ioas vfio_ioas;
-	struct iommu_viommu_alloc viommu;
+	struct iommu_hwpt_alloc hwpt_alloc;
+	struct iommu_hw_info hw_info;
+	struct iommu_hwpt_set_dirty_tracking hwpt_set_dirty;
+	struct iommu_hwpt_get_dirty_bitmap hwpt_get_dirty;
+	struct iommu_hwpt_invalidate hwpt_invalidate;
+	struct iommu_fault_alloc fault_alloc;
+	struct iommu_ioas_map_file ioas_map_file;
+	struct iommu_viommu_alloc viommu_alloc;
+	struct iommu_vdevice_alloc vdevice_alloc;
+	struct iommu_ioas_change_process ioas_change_process;
+	struct iommu_veventq_alloc veventq_alloc;
+	struct iommu_hw_queue_alloc hw_queue_alloc;
 #ifdef CONFIG_IOMMUFD_TEST
 	struct iommu_test_cmd test;
 #endif
@@ -690,7 +675,7 @@ static bool iommufd_release_leaf(struct iommufd_ctx *ictx, unsigned long index,
 	if (!refcount_dec_if_one(&obj->users))
 		return false;
 	xa_erase(&ictx->objects, index);
-	iommufd_object_ops[obj->type].destroy(obj);
+	iommufd_ops(obj)->destroy(obj);
 	kfree(obj);
 	return true;
 }
@@ -741,7 +726,7 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	/* misc_open() left the miscdevice in private_data */
 	iommufd_ctx_init(ictx, filp);
 	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER) &&
-	    filp->private_data == &vfio_misc_dev) {
+	    filp->private_data == &iommufd_misc_devs[IOMMUFD_MISC_VFIO]) {
 		/* Legacy VFIO charges pinned pages to the mm; keep doing so */
 		ictx->account_mode = IOPT_PAGES_ACCOUNT_MM;
 		pr_info_once("/dev/vfio/vfio is served by iommufd\n");
@@ -752,19 +737,61 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 
 static int iommufd_fops_release(struct inode *inode, struct file *filp)
 {
-	struct iommufd_ctx *ictx = filp->private_data;
-
-	iommufd_ctx_destroy(ictx);
-	kfree(ictx);
+	/* balances the allocation in iommufd_fops_open() */
+	iommufd_ctx_destroy(filp->private_data);
+	kfree(filp->private_data);
 	return 0;
 }
 
-static const struct file_operations iommufd_fops = {
-	.owner = THIS_MODULE,
-	.open = iommufd_fops_open,
-	.release = iommufd_fops_release,
-	.unlocked_ioctl = iommufd_fops_ioctl,
-};
+/* The context behind @file, or NULL when @file is not an iommufd */
+static struct iommufd_ctx *iommufd_file_ctx(struct file *file)
+{
+	return file->f_op == &iommufd_fops ? file->private_data : NULL;
+}
+
+/**
+ * iommufd_ctx_from_file() - Get the context behind an iommufd file
+ * @file: file the caller holds a reference on
+ *
+ * The caller keeps its own reference on @file; on success it additionally
+ * owns a context reference to be dropped with iommufd_ctx_put().
+ *
+ * Context: Any context.
+ * Return: the context, or ERR_PTR(-EBADFD) if @file is not an iommufd.
+ */
+struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
+{
+	struct iommufd_ctx *ictx = iommufd_file_ctx(file);
+
+	if (ictx)
+		iommufd_ctx_get(ictx);
+	return ictx ?: ERR_PTR(-EBADFD);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_file, IOMMUFD);
+
+/**
+ * iommufd_ctx_from_fd() - Get the context behind an iommufd file descriptor
+ * @fd: file descriptor of the calling process
+ *
+ * Context: Process context.
+ * Return: the context, owning a reference to be dropped with
+ * iommufd_ctx_put(); ERR_PTR(-EBADF) if @fd is not open, ERR_PTR(-EBADFD) if
+ * it is not an iommufd.
+ */
+struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
+{
+	struct file *file = fget(fd);
+	struct iommufd_ctx *ictx;
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	/* On success the reference fget() took is the context reference */
+	ictx = iommufd_file_ctx(file);
+	if (!ictx)
+		fput(file);
+	return ictx ?: ERR_PTR(-EBADFD);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_fd, IOMMUFD);
 
 /**
  * iommufd_ctx_get() - Take a reference on a context
@@ -781,53 +808,6 @@ void iommufd_ctx_get(struct iommufd_ctx *ictx)
 EXPORT_SYMBOL_NS_GPL(iommufd_ctx_get, IOMMUFD);
 
 /**
- * iommufd_ctx_from_file() - Get the context behind an iommufd file
- * @file: file the caller holds a reference on
- *
- * The caller keeps its own reference on @file; on success it additionally
- * owns a context reference to be dropped with iommufd_ctx_put().
- *
- * Context: Any context.
- * Return: the context, or ERR_PTR(-EBADFD) if @file is not an iommufd.
- */
-struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
-{
-	struct iommufd_ctx *ictx;
-
-	if (file->f_op != &iommufd_fops)
-		return ERR_PTR(-EBADFD);
-	ictx = file->private_data;
-	iommufd_ctx_get(ictx);
-	return ictx;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_file, IOMMUFD);
-
-/**
- * iommufd_ctx_from_fd() - Get the context behind an iommufd file descriptor
- * @fd: file descriptor of the calling process
- *
- * Context: Process context.
- * Return: the context, owning a reference to be dropped with
- * iommufd_ctx_put(); ERR_PTR(-EBADF) if @fd is not open, ERR_PTR(-EBADFD) if
- * it is not an iommufd.
- */
-struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
-{
-	struct file *file;
-
-	file = fget(fd);
-	if (!file)
-		return ERR_PTR(-EBADF);
-	if (file->f_op != &iommufd_fops) {
-		fput(file);
-		return ERR_PTR(-EBADFD);
-	}
-	/* The file reference from fget() is the context reference */
-	return file->private_data;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_fd, IOMMUFD);
-
-/**
  * iommufd_ctx_put() - Drop a context reference
  * @ictx: context obtained from one of the iommufd_ctx_*() getters
  *
@@ -839,51 +819,146 @@ void iommufd_ctx_put(struct iommufd_ctx *ictx)
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_ctx_put, IOMMUFD);
 
-static struct miscdevice iommu_misc_dev = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "iommu",
-	.fops = &iommufd_fops,
-	.nodename = "iommu",
-	.mode = 0660,
+/*
+ * Every VMA of a registered MMIO range holds a users reference on the
+ * range's owner, so the owner (and with it the range) outlives the mapping.
+ * The VMA's file reference keeps the context alive.
+ */
+static void iommufd_vma_open(struct vm_area_struct *vma)
+{
+	struct iommufd_mmap *immap = vma->vm_private_data;
+
+	refcount_inc(&immap->owner->users);
+}
+
+static void iommufd_vma_close(struct vm_area_struct *vma)
+{
+	struct iommufd_mmap *immap = vma->vm_private_data;
+
+	refcount_dec(&immap->owner->users);
+}
+
+static const struct vm_operations_struct iommufd_vma_ops = {
+	.open = iommufd_vma_open,
+	.close = iommufd_vma_close,
 };
 
-/* The legacy VFIO container node, when iommufd replaces VFIO's container */
-static struct miscdevice vfio_misc_dev = {
-	.minor = VFIO_MINOR,
-	.name = "vfio",
-	.fops = &iommufd_fops,
-	.nodename = "vfio/vfio",
-	.mode = 0666,
+/*
+ * Map one range registered with _iommufd_alloc_mmap(), exactly: the offset
+ * must be its start and the length its length.
+ */
+static int iommufd_fops_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct iommufd_ctx *ictx = filp->private_data;
+	size_t length = vma->vm_end - vma->vm_start;
+	struct iommufd_mmap *immap;
+	int rc;
+
+	if (!PAGE_ALIGNED(length))
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+
+	/*
+	 * The tree lock keeps the entry, and hence its owner, from being
+	 * freed until the owner is referenced: unregistering takes it too.
+	 */
+	mtree_lock(&ictx->mt_mmap);
+	immap = mtree_load(&ictx->mt_mmap, vma->vm_pgoff << PAGE_SHIFT);
+	if (immap && !refcount_inc_not_zero(&immap->owner->users))
+		immap = NULL;
+	mtree_unlock(&ictx->mt_mmap);
+	if (!immap)
+		return -ENXIO;
+
+	if (immap->vm_pgoff != vma->vm_pgoff || immap->length != length) {
+		rc = -ENXIO;
+		goto err_put_owner;
+	}
+
+	vma->vm_private_data = immap;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	rc = io_remap_pfn_range(vma, vma->vm_start,
+				immap->mmio_addr >> PAGE_SHIFT, length,
+				pgprot_noncached(vma->vm_page_prot));
+	if (rc)
+		goto err_put_owner;
+	/* From here on the VMA callbacks own the reference */
+	vma->vm_ops = &iommufd_vma_ops;
+	return 0;
+
+err_put_owner:
+	refcount_dec(&immap->owner->users);
+	return rc;
+}
+
+/* No read/write/llseek: everything goes through ioctl (and mmap) */
+static const struct file_operations iommufd_fops = {
+	.owner = THIS_MODULE,
+	.open = iommufd_fops_open,
+	.unlocked_ioctl = iommufd_fops_ioctl,
+	.mmap = iommufd_fops_mmap,
+	.release = iommufd_fops_release,
+	.llseek = noop_llseek,
 };
+
+/*
+ * The character devices iommufd answers as. The legacy VFIO container node
+ * comes last so that it can be left out when VFIO keeps its own container.
+ */
+static struct miscdevice iommufd_misc_devs[IOMMUFD_NUM_MISC] = {
+	{
+		.minor = MISC_DYNAMIC_MINOR,
+		.name = "iommu",
+		.nodename = "iommu",
+		.mode = 0660,
+		.fops = &iommufd_fops,
+	},
+	[IOMMUFD_MISC_VFIO] = {
+		.minor = VFIO_MINOR,
+		.name = "vfio",
+		.nodename = "vfio/vfio",
+		.mode = 0666,
+		.fops = &iommufd_fops,
+	},
+};
+
+static unsigned int iommufd_num_misc_devs(void)
+{
+	return IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER) ? IOMMUFD_NUM_MISC :
+							    IOMMUFD_MISC_VFIO;
+}
+
+static void iommufd_misc_unregister(unsigned int num)
+{
+	while (num--)
+		misc_deregister(&iommufd_misc_devs[num]);
+}
 
 static int __init iommufd_init(void)
 {
+	unsigned int done;
 	int rc;
 
 	rc = iommufd_object_ops_check();
 	if (rc)
 		return rc;
 
-	rc = misc_register(&iommu_misc_dev);
-	if (rc)
-		return rc;
-
-	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER)) {
-		rc = misc_register(&vfio_misc_dev);
+	for (done = 0; done != iommufd_num_misc_devs(); done++) {
+		rc = misc_register(&iommufd_misc_devs[done]);
 		if (rc)
-			goto out_iommu_misc;
+			goto out_misc;
 	}
-
 	rc = iommufd_test_init();
 	if (rc)
-		goto out_vfio_misc;
+		goto out_misc;
 	return 0;
 
-out_vfio_misc:
-	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER))
-		misc_deregister(&vfio_misc_dev);
-out_iommu_misc:
-	misc_deregister(&iommu_misc_dev);
+out_misc:
+	/* balances the misc_register() calls that succeeded */
+	iommufd_misc_unregister(done);
 	return rc;
 }
 
@@ -891,21 +966,20 @@ static void __exit iommufd_exit(void)
 {
 	/* balances iommufd_test_init() in iommufd_init() */
 	iommufd_test_exit();
-	if (IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER))
-		misc_deregister(&vfio_misc_dev);
-	misc_deregister(&iommu_misc_dev);
+	iommufd_misc_unregister(iommufd_num_misc_devs());
 }
 
 module_init(iommufd_init);
 module_exit(iommufd_exit);
 
-#if IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER)
-MODULE_ALIAS_MISCDEV(VFIO_MINOR);
-MODULE_ALIAS("devname:vfio/vfio");
-#endif
-MODULE_IMPORT_NS(IOMMUFD_INTERNAL);
-MODULE_IMPORT_NS(IOMMUFD);
-/* ioas.c recognises dma-buf fds given to IOMMU_IOAS_MAP_FILE */
-MODULE_IMPORT_NS(DMA_BUF);
 MODULE_DESCRIPTION("iommufd: user space control of IOMMU page tables");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(IOMMUFD);
+MODULE_IMPORT_NS(IOMMUFD_INTERNAL);
+/* ioas.c recognises dma-buf fds given to IOMMU_IOAS_MAP_FILE */
+MODULE_IMPORT_NS(DMA_BUF);
+#if IS_ENABLED(CONFIG_IOMMUFD_VFIO_CONTAINER)
+/* Load the module when /dev/vfio/vfio is opened */
+MODULE_ALIAS("devname:vfio/vfio");
+MODULE_ALIAS_MISCDEV(VFIO_MINOR);
+#endif
