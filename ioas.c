@@ -126,22 +126,40 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	return rc;
 }
 
-/*
- * Most commands act on a single IOAS: run @fn with a lookup reference held
- * on the IOAS named by @ioas_id.
+/**
+ * iommufd_ioas_call() - Run a function on a looked-up IOAS, then release it
+ * @ictx: context of the IOAS
+ * @ioas: the result of a lookup: an IOAS with a lookup reference, or an
+ *	ERR_PTR
+ * @fn: what to do with the IOAS
+ * @data: passed to @fn
+ *
+ * Lets every command that acts on one IOAS share the lookup error path and
+ * the release of the reference.
+ *
+ * Context: Process context; whatever @fn needs.
+ * Return: the lookup error, or what @fn returned.
  */
-static int iommufd_ioas_run(struct iommufd_ucmd *ucmd, u32 ioas_id,
-			    int (*fn)(struct iommufd_ucmd *ucmd,
-				      struct iommufd_ioas *ioas))
+int iommufd_ioas_call(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+		      int (*fn)(struct iommufd_ioas *ioas, void *data),
+		      void *data)
 {
-	struct iommufd_ioas *ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
 	int rc;
 
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	rc = fn(ucmd, ioas);
-	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	rc = fn(ioas, data);
+	iommufd_put_object(ictx, &ioas->obj);
 	return rc;
+}
+
+/* Run @fn on the IOAS named by @ioas_id, with @ucmd as its data */
+static int iommufd_ioas_run(struct iommufd_ucmd *ucmd, u32 ioas_id,
+			    int (*fn)(struct iommufd_ioas *ioas, void *data))
+{
+	return iommufd_ioas_call(ucmd->ictx,
+				 iommufd_get_ioas(ucmd->ictx, ioas_id), fn,
+				 ucmd);
 }
 
 /**
@@ -184,9 +202,9 @@ out_free:
 	return rc;
 }
 
-static int iommufd_ioas_do_iova_ranges(struct iommufd_ucmd *ucmd,
-				       struct iommufd_ioas *ioas)
+static int iommufd_ioas_do_iova_ranges(struct iommufd_ioas *ioas, void *data)
 {
+	struct iommufd_ucmd *ucmd = data;
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
 	struct iommu_iova_range *ranges;
 	u32 room = cmd->num_iovas;
@@ -242,9 +260,9 @@ static int iommufd_check_allowed_ranges(const struct iommu_iova_range *ranges,
 	return 0;
 }
 
-static int iommufd_ioas_do_allow_iovas(struct iommufd_ucmd *ucmd,
-				       struct iommufd_ioas *ioas)
+static int iommufd_ioas_do_allow_iovas(struct iommufd_ioas *ioas, void *data)
 {
+	struct iommufd_ucmd *ucmd = data;
 	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
 	struct iommu_iova_range *ranges;
 	int rc;
@@ -336,9 +354,9 @@ static int iommufd_map_respond(struct iommufd_ucmd *ucmd, size_t cmd_len,
 	return iommufd_ucmd_respond(ucmd, cmd_len);
 }
 
-static int iommufd_ioas_do_map(struct iommufd_ucmd *ucmd,
-			       struct iommufd_ioas *ioas)
+static int iommufd_ioas_do_map(struct iommufd_ioas *ioas, void *data)
 {
+	struct iommufd_ucmd *ucmd = data;
 	struct iommu_ioas_map *cmd = ucmd->cmd;
 	struct iommufd_map_args args;
 	int rc;
@@ -406,9 +424,9 @@ static int iommufd_map_file_check(const struct iommu_ioas_map_file *cmd)
 	return 0;
 }
 
-static int iommufd_ioas_do_map_file(struct iommufd_ucmd *ucmd,
-				    struct iommufd_ioas *ioas)
+static int iommufd_ioas_do_map_file(struct iommufd_ioas *ioas, void *data)
 {
+	struct iommufd_ucmd *ucmd = data;
 	struct iommu_ioas_map_file *cmd = ucmd->cmd;
 	struct iommufd_map_args args;
 	struct file *file;
@@ -499,9 +517,9 @@ out_put:
 	return rc;
 }
 
-static int iommufd_ioas_do_unmap(struct iommufd_ucmd *ucmd,
-				 struct iommufd_ioas *ioas)
+static int iommufd_ioas_do_unmap(struct iommufd_ioas *ioas, void *data)
 {
+	struct iommufd_ucmd *ucmd = data;
 	struct iommu_ioas_unmap *cmd = ucmd->cmd;
 	/* [0, U64_MAX] is the documented "everything" request */
 	bool all = !cmd->iova && cmd->length == U64_MAX;
@@ -686,9 +704,9 @@ int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 	return rc;
 }
 
-static int iommufd_ioas_do_option(struct iommufd_ucmd *ucmd,
-				  struct iommufd_ioas *ioas)
+static int iommufd_ioas_do_option(struct iommufd_ioas *ioas, void *data)
 {
+	struct iommufd_ucmd *ucmd = data;
 	struct iommu_option *cmd = ucmd->cmd;
 
 	if (cmd->op == IOMMU_OPTION_OP_GET) {

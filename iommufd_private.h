@@ -66,49 +66,10 @@ struct iommufd_ctx {
 };
 
 /*
- * Object types. The order matters only to main.c's ops table; new types are
- * appended before IOMMUFD_OBJ_MAX.
+ * enum iommufd_object_type and struct iommufd_object are in
+ * include/linux/iommufd.h, as IOMMU drivers embed objects of the vIOMMU
+ * family in their own structures.
  */
-enum iommufd_object_type {
-	IOMMUFD_OBJ_NONE,
-	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
-	IOMMUFD_OBJ_DEVICE,
-	IOMMUFD_OBJ_HWPT_PAGING,
-	IOMMUFD_OBJ_HWPT_NESTED,
-	IOMMUFD_OBJ_IOAS,
-	IOMMUFD_OBJ_ACCESS,
-	IOMMUFD_OBJ_FAULT,
-	IOMMUFD_OBJ_VIOMMU,
-	IOMMUFD_OBJ_VDEVICE,
-	IOMMUFD_OBJ_VEVENTQ,
-	IOMMUFD_OBJ_HW_QUEUE,
-#ifdef CONFIG_IOMMUFD_TEST
-	IOMMUFD_OBJ_SELFTEST,
-#endif
-#if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
-	/* Objects created only by tests/main_kunit.c */
-	IOMMUFD_OBJ_KUNIT,
-#endif
-	IOMMUFD_OBJ_MAX,
-};
-
-/*
- * struct iommufd_object - header of every object in the table
- * @wait_cnt: short-term references. The table holds one while the object is
- *	published; every lookup takes one more for the duration of an ioctl.
- *	Destruction waits (bounded) for it to drop to zero.
- * @users: long-term references: the table's own, plus one per edge of the
- *	object graph (a device attached to a HWPT, a HWPT on its IOAS, ...).
- *	IOMMU_DESTROY refuses with EBUSY unless it is exactly 1.
- * @type: enum iommufd_object_type
- * @id: the ID userspace sees, never 0
- */
-struct iommufd_object {
-	refcount_t wait_cnt;
-	refcount_t users;
-	enum iommufd_object_type type;
-	unsigned int id;
-};
 
 /* Object table, main.c */
 struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
@@ -449,6 +410,9 @@ struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
 void iommufd_ioas_finalize(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas);
 int iommufd_ioas_read_ranges(struct io_pagetable *iopt, u32 max,
 			     struct iommu_iova_range **out, u32 *total);
+int iommufd_ioas_call(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+		      int (*fn)(struct iommufd_ioas *ioas, void *data),
+		      void *data);
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
@@ -592,6 +556,9 @@ struct iommufd_group {
  *	protected by igroup->lock
  * @iopf_lock: protects @iopf_enabled
  * @iopf_enabled: number of attachments to HWPTs with a fault queue
+ * @vdev: the device's vDEVICE on some vIOMMU, or NULL; under igroup->lock
+ * @destroying: the device is being destroyed and takes no new vDEVICE;
+ *	under igroup->lock
  */
 struct iommufd_device {
 	struct iommufd_object obj;
@@ -603,6 +570,8 @@ struct iommufd_device {
 	struct mutex iopf_lock;
 	unsigned int iopf_enabled;
 	bool enforce_cache_coherency;
+	struct iommufd_vdevice *vdev;
+	bool destroying;
 };
 
 /* Look up a bound device by ID; iommufd_put_object() when done */
@@ -652,6 +621,10 @@ int iommufd_device_attach_hwpt(struct iommufd_device *idev,
 void iommufd_device_detach_hwpt(struct iommufd_device *idev,
 				struct iommufd_hw_pagetable *hwpt);
 
+/*
+ * @internal: created by the core for itself (HW queues): never published,
+ * holds no context reference, and its pins lock the areas against unmap
+ */
 struct iommufd_access {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
@@ -662,7 +635,12 @@ struct iommufd_access {
 	void *data;
 	unsigned long iova_alignment;
 	u32 iopt_access_list_id;
+	bool internal;
 };
+
+struct iommufd_access *iommufd_access_create_internal(struct iommufd_ctx *ictx);
+void iommufd_access_destroy_internal(struct iommufd_ctx *ictx,
+				     struct iommufd_access *access);
 
 /* ------------------------------------------------------------------------ */
 /* Fault queues and the vIOMMU family (later work)                          */
@@ -696,18 +674,88 @@ int iommufd_fault_iopf_enable(struct iommufd_device *idev);
 void iommufd_fault_iopf_disable(struct iommufd_device *idev);
 void iommufd_auto_response_faults(struct iommufd_hw_pagetable *hwpt,
 				  struct iommufd_attach_handle *handle);
-/*
- * viommu.c (H-core) owns the four vIOMMU family handlers below, including
- * iommufd_veventq_alloc(), until the vIOMMU issue implements them; they
- * validate their input and refuse with EOPNOTSUPP. No object of the four
- * vIOMMU types is created yet; iommufd_viommu_family_destroy() is their
- * destroy op in main.c's table.
- */
+/* vIOMMU family: viommu.c, and the vEVENTQ in eventq.c */
+
+static inline struct iommufd_viommu *
+iommufd_get_viommu(struct iommufd_ucmd *ucmd, u32 id)
+{
+	return container_of(iommufd_get_object(ucmd->ictx, id,
+					       IOMMUFD_OBJ_VIOMMU),
+			    struct iommufd_viommu, obj);
+}
+
 int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_viommu_destroy(struct iommufd_object *obj);
 int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd);
+void iommufd_vdevice_destroy(struct iommufd_object *obj);
+void iommufd_vdevice_abort(struct iommufd_object *obj);
 int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
-void iommufd_viommu_family_destroy(struct iommufd_object *obj);
+void iommufd_hw_queue_destroy(struct iommufd_object *obj);
+/* Device pre-destroy: refuse new vDEVICEs, tombstone the current one */
+void iommufd_device_remove_vdev(struct iommufd_device *idev);
+
+/*
+ * struct iommufd_vevent - one entry of a vEVENTQ
+ * @node: in iommufd_veventq::deliver
+ * @header: what read() returns in front of the payload
+ * @data_len: bytes of @event_data; 0 for the lost-events marker
+ * @event_data: the driver's payload
+ */
+struct iommufd_vevent {
+	struct list_head node;
+	struct iommufd_vevent_header header;
+	size_t data_len;
+	u8 event_data[] __counted_by(data_len);
+};
+
+/*
+ * struct iommufd_veventq - a queue of vIOMMU events read through an fd
+ * @ictx: the context (the fd holds a reference)
+ * @viommu: the vIOMMU, referenced by the queue
+ * @node: in viommu->veventqs
+ * @type: enum iommu_veventq_type; one queue per type and vIOMMU
+ * @depth: most normal events queued at once
+ * @lock: protects @deliver, @num_events, @sequence and @lost
+ * @deliver: events not yet read, oldest first
+ * @num_events: normal events in @deliver (the marker is not counted)
+ * @sequence: number of the next report, modulo 2^31
+ * @read_mutex: keeps concurrent readers in order
+ * @wait_queue: woken on every report
+ * @lost: the lost-events marker; queued only as the last entry
+ */
+struct iommufd_veventq {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommufd_viommu *viommu;
+	struct list_head node;
+	enum iommu_veventq_type type;
+	unsigned int depth;
+	spinlock_t lock;
+	struct list_head deliver;
+	unsigned int num_events;
+	u32 sequence;
+	struct mutex read_mutex;
+	wait_queue_head_t wait_queue;
+	struct iommufd_vevent lost;
+};
+
+int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd);
+void iommufd_veventq_destroy(struct iommufd_object *obj);
+
+/*
+ * struct iommufd_mmap - an MMIO range user space may mmap() through the
+ * context's file; the entry of ctx->mt_mmap at its offset
+ * @owner: the object that registered it; each VMA holds a users reference
+ * @vm_pgoff: the mmap offset in pages
+ * @mmio_addr: physical base, page aligned
+ * @length: bytes, page aligned
+ */
+struct iommufd_mmap {
+	struct iommufd_object *owner;
+	unsigned long vm_pgoff;
+	phys_addr_t mmio_addr;
+	size_t length;
+};
 
 /* ------------------------------------------------------------------------ */
 /* Test hooks                                                               */

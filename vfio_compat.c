@@ -78,14 +78,16 @@ static struct iommufd_ioas *iommufd_get_compat_ioas(struct iommufd_ctx *ictx)
  */
 int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx, u32 *out_ioas_id)
 {
-	struct iommufd_ioas *ioas;
+	int rc = -ENODEV;
 
-	ioas = iommufd_get_compat_ioas(ictx);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-	*out_ioas_id = ioas->obj.id;
-	iommufd_put_object(ictx, &ioas->obj);
-	return 0;
+	/* A compat IOAS being destroyed is cleared under this lock first */
+	xa_lock(&ictx->objects);
+	if (ictx->vfio_ioas) {
+		*out_ioas_id = ictx->vfio_ioas->obj.id;
+		rc = 0;
+	}
+	xa_unlock(&ictx->objects);
+	return rc;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_ioas_get_id, IOMMUFD_VFIO);
 
@@ -113,6 +115,28 @@ int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx)
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_set_no_iommu, IOMMUFD_VFIO);
 
+/*
+ * Make a new, unpublished @ioas the compat IOAS unless there already is one
+ * (-EEXIST) or the context serves no-IOMMU groups (-EINVAL). Destroying the
+ * compat IOAS clears ictx->vfio_ioas under the same lock, so a non-NULL
+ * pointer seen here is a live IOAS.
+ */
+static int iommufd_vfio_adopt(struct iommufd_ctx *ictx,
+			      struct iommufd_ioas *ioas)
+{
+	int rc = 0;
+
+	xa_lock(&ictx->objects);
+	if (ictx->no_iommu_mode)
+		rc = -EINVAL;
+	else if (ictx->vfio_ioas)
+		rc = -EEXIST;
+	else
+		ictx->vfio_ioas = ioas;
+	xa_unlock(&ictx->objects);
+	return rc;
+}
+
 /**
  * iommufd_vfio_compat_ioas_create() - Make sure a compat IOAS exists
  * @ictx: context a group is being attached to
@@ -126,34 +150,40 @@ EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_set_no_iommu, IOMMUFD_VFIO);
  */
 int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
 {
-	struct iommufd_ioas *ioas;
-	int rc = 0;
+	struct iommufd_ioas *ioas = iommufd_ioas_alloc(ictx);
+	int rc = PTR_ERR_OR_ZERO(ioas);
 
-	ioas = iommufd_ioas_alloc(ictx);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	/*
-	 * Destroying the compat IOAS clears ictx->vfio_ioas under the same
-	 * lock, so a non-NULL pointer here is a live IOAS to keep.
-	 */
-	xa_lock(&ictx->objects);
-	if (ictx->no_iommu_mode)
-		rc = -EINVAL;
-	else if (ictx->vfio_ioas)
-		rc = -EEXIST;
-	else
-		ictx->vfio_ioas = ioas;
-	xa_unlock(&ictx->objects);
-
+	if (rc)
+		return rc;
+	rc = iommufd_vfio_adopt(ictx, ioas);
 	if (rc) {
 		iommufd_object_abort_and_destroy(ictx, &ioas->obj);
+		/* Somebody else's compat IOAS is just as good */
 		return rc == -EEXIST ? 0 : rc;
 	}
 	iommufd_ioas_finalize(ictx, ioas);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_ioas_create, IOMMUFD_VFIO);
+
+/* Later binds through VFIO use @ioas; devices already bound keep theirs */
+static void iommufd_vfio_set_compat(struct iommufd_ctx *ictx,
+				    struct iommufd_ioas *ioas)
+{
+	xa_lock(&ictx->objects);
+	ictx->vfio_ioas = ioas;
+	xa_unlock(&ictx->objects);
+}
+
+/*
+ * The lookup reference held meanwhile keeps @ioas from being destroyed
+ * before it is recorded; once recorded, destroying it clears the pointer.
+ */
+static int iommufd_vfio_do_set_compat(struct iommufd_ioas *ioas, void *data)
+{
+	iommufd_vfio_set_compat(data, ioas);
+	return 0;
+}
 
 /**
  * iommufd_vfio_ioas() - Handle IOMMU_VFIO_IOAS
@@ -169,219 +199,206 @@ int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_vfio_ioas *cmd = ucmd->cmd;
 	struct iommufd_ctx *ictx = ucmd->ictx;
-	struct iommufd_ioas *ioas;
+	int rc;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
 
-	switch (cmd->op) {
-	case IOMMU_VFIO_IOAS_GET:
-		ioas = iommufd_get_compat_ioas(ictx);
-		if (IS_ERR(ioas))
-			return PTR_ERR(ioas);
-		cmd->ioas_id = ioas->obj.id;
-		iommufd_put_object(ictx, &ioas->obj);
-		return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	case IOMMU_VFIO_IOAS_SET:
-		ioas = iommufd_get_ioas(ictx, cmd->ioas_id);
-		if (IS_ERR(ioas))
-			return PTR_ERR(ioas);
-		xa_lock(&ictx->objects);
-		ictx->vfio_ioas = ioas;
-		xa_unlock(&ictx->objects);
-		iommufd_put_object(ictx, &ioas->obj);
-		return 0;
-	case IOMMU_VFIO_IOAS_CLEAR:
-		xa_lock(&ictx->objects);
-		ictx->vfio_ioas = NULL;
-		xa_unlock(&ictx->objects);
-		return 0;
-	default:
-		return -EOPNOTSUPP;
+	if (cmd->op == IOMMU_VFIO_IOAS_GET) {
+		rc = iommufd_vfio_compat_ioas_get_id(ictx, &cmd->ioas_id);
+		return rc ?: iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	}
+	if (cmd->op == IOMMU_VFIO_IOAS_SET)
+		return iommufd_ioas_call(ictx,
+					 iommufd_get_ioas(ictx, cmd->ioas_id),
+					 iommufd_vfio_do_set_compat, ictx);
+	if (cmd->op == IOMMU_VFIO_IOAS_CLEAR) {
+		iommufd_vfio_set_compat(ictx, NULL);
+		return 0;
+	}
+	return -EOPNOTSUPP;
 }
 
-static int iommufd_vfio_map_dma(struct iommufd_ctx *ictx, void __user *arg)
+/* Container commands act on the compat IOAS, or fail with ENODEV */
+static int iommufd_vfio_call(struct iommufd_ctx *ictx,
+			     int (*fn)(struct iommufd_ioas *ioas, void *data),
+			     void *data)
 {
-	const u32 valid_flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	const size_t minsz = offsetofend(struct vfio_iommu_type1_dma_map, size);
+	return iommufd_ioas_call(ictx, iommufd_get_compat_ioas(ictx), fn, data);
+}
+
+struct iommufd_vfio_map {
+	struct iommufd_ctx *ictx;
 	struct vfio_iommu_type1_dma_map map;
-	struct iommufd_ioas *ioas;
-	unsigned long iova;
-	int prot = IOMMU_CACHE;
-	int rc;
+	int prot;
+};
 
-	if (copy_from_user(&map, arg, minsz))
-		return -EFAULT;
-	if (map.argsz < minsz || map.flags & ~valid_flags)
-		return -EINVAL;
-	/* type1 refuses a mapping the device could neither read nor write */
-	if (!map.flags)
-		return -EINVAL;
-	if (map.flags & VFIO_DMA_MAP_FLAG_READ)
-		prot |= IOMMU_READ;
-	if (map.flags & VFIO_DMA_MAP_FLAG_WRITE)
-		prot |= IOMMU_WRITE;
-
-	ioas = iommufd_get_compat_ioas(ictx);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
+static int iommufd_vfio_do_map(struct iommufd_ioas *ioas, void *data)
+{
+	struct iommufd_vfio_map *req = data;
+	unsigned long iova = req->map.iova;
 
 	/*
 	 * Pages are charged with the context's account mode, which is the
 	 * mm (as VFIO does) when the context was opened as /dev/vfio/vfio.
 	 */
-	iova = map.iova;
-	rc = iopt_map_user_pages(ictx, &ioas->iopt, &iova,
-				 u64_to_user_ptr(map.vaddr), map.size, prot, 0);
-	iommufd_put_object(ictx, &ioas->obj);
-	return rc;
+	return iopt_map_user_pages(req->ictx, &ioas->iopt, &iova,
+				   u64_to_user_ptr(req->map.vaddr),
+				   req->map.size, req->prot, 0);
 }
 
-/*
- * type1 (v1) may unmap part of a mapping. The IOAS of a v1 container has
- * large pages disabled (see iommufd_vfio_set_iommu()), so its areas can be
- * cut at the range boundaries first; the unmap then removes whole areas.
- */
-static int iommufd_vfio_cut_range(struct io_pagetable *iopt,
-				  unsigned long iova, unsigned long last)
+static long iommufd_vfio_map_dma(struct iommufd_ctx *ictx, unsigned long arg)
 {
-	unsigned long cuts[2];
-	size_t num = 0;
+	const u32 valid_flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	const size_t minsz = offsetofend(struct vfio_iommu_type1_dma_map, size);
+	struct iommufd_vfio_map req = { .ictx = ictx, .prot = IOMMU_CACHE };
 
-	cuts[num++] = last;
-	if (iova)
-		cuts[num++] = iova - 1;
-	return iopt_cut_iova(iopt, cuts, num);
+	if (copy_from_user(&req.map, (void __user *)arg, minsz))
+		return -EFAULT;
+	/* type1 also refuses a mapping the device can neither read nor write */
+	if (req.map.argsz < minsz || !req.map.flags ||
+	    req.map.flags & ~valid_flags)
+		return -EINVAL;
+	if (req.map.flags & VFIO_DMA_MAP_FLAG_READ)
+		req.prot |= IOMMU_READ;
+	if (req.map.flags & VFIO_DMA_MAP_FLAG_WRITE)
+		req.prot |= IOMMU_WRITE;
+	return iommufd_vfio_call(ictx, iommufd_vfio_do_map, &req);
 }
 
-static int iommufd_vfio_unmap_dma(struct iommufd_ctx *ictx, void __user *arg)
+struct iommufd_vfio_unmap {
+	struct vfio_iommu_type1_dma_unmap unmap;
+	unsigned long last;
+	unsigned long unmapped;
+};
+
+static int iommufd_vfio_do_unmap(struct iommufd_ioas *ioas, void *data)
+{
+	struct iommufd_vfio_unmap *req = data;
+	unsigned long cuts[2] = { req->last, req->unmap.iova - 1 };
+	int rc;
+
+	if (req->unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL)
+		return iopt_unmap_all(&ioas->iopt, &req->unmapped);
+
+	/*
+	 * type1 (v1) may unmap part of a mapping. The IOAS of a v1 container
+	 * has large pages disabled (see iommufd_vfio_do_set_iommu()), so its
+	 * areas can be cut at the range boundaries first and the unmap then
+	 * removes whole areas. Nothing ends below IOVA 0.
+	 */
+	if (READ_ONCE(ioas->iopt.disable_large_pages)) {
+		rc = iopt_cut_iova(&ioas->iopt, cuts, req->unmap.iova ? 2 : 1);
+		if (rc)
+			return rc;
+	}
+	return iopt_unmap_iova(&ioas->iopt, req->unmap.iova, req->unmap.size,
+			       &req->unmapped);
+}
+
+static long iommufd_vfio_unmap_dma(struct iommufd_ctx *ictx,
+				   unsigned long arg)
 {
 	/*
-	 * VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP is not offered: dirty tracking
-	 * is reached through IOMMU_HWPT_GET_DIRTY_BITMAP.
+	 * VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP is not offered: dirty bitmaps
+	 * are read with VFIO_IOMMU_DIRTY_PAGES or IOMMU_HWPT_GET_DIRTY_BITMAP.
 	 */
 	const u32 valid_flags = VFIO_DMA_UNMAP_FLAG_ALL;
 	const size_t minsz = offsetofend(struct vfio_iommu_type1_dma_unmap, size);
-	struct vfio_iommu_type1_dma_unmap unmap;
-	struct vfio_iommu_type1_dma_unmap __user *uunmap = arg;
-	unsigned long unmapped = 0;
-	struct iommufd_ioas *ioas;
+	struct vfio_iommu_type1_dma_unmap __user *uunmap = (void __user *)arg;
+	struct iommufd_vfio_unmap req = {};
+	struct vfio_iommu_type1_dma_unmap *unmap = &req.unmap;
 	u64 last;
 	int rc;
 
-	if (copy_from_user(&unmap, arg, minsz))
+	if (copy_from_user(unmap, uunmap, minsz))
 		return -EFAULT;
-	if (unmap.argsz < minsz || unmap.flags & ~valid_flags)
+	if (unmap->argsz < minsz || unmap->flags & ~valid_flags)
 		return -EINVAL;
-
-	ioas = iommufd_get_compat_ioas(ictx);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL) {
-		if (unmap.iova || unmap.size) {
-			rc = -EINVAL;
-			goto out_put;
-		}
-		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
-		goto out_respond;
+	if (unmap->flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+		/* "All" takes no range */
+		if (unmap->iova || unmap->size)
+			return -EINVAL;
+	} else {
+		if (!unmap->size ||
+		    check_add_overflow(unmap->iova, unmap->size - 1, &last) ||
+		    last > ULONG_MAX)
+			return -EINVAL;
+		req.last = last;
 	}
 
-	if (!unmap.size ||
-	    check_add_overflow(unmap.iova, unmap.size - 1, &last) ||
-	    last > ULONG_MAX) {
-		rc = -EINVAL;
-		goto out_put;
-	}
-	if (READ_ONCE(ioas->iopt.disable_large_pages)) {
-		rc = iommufd_vfio_cut_range(&ioas->iopt, unmap.iova, last);
-		if (rc)
-			goto out_put;
-	}
-	rc = iopt_unmap_iova(&ioas->iopt, unmap.iova, unmap.size, &unmapped);
-
-out_respond:
-	if (!rc && put_user(unmapped, &uunmap->size))
+	rc = iommufd_vfio_call(ictx, iommufd_vfio_do_unmap, &req);
+	if (!rc && put_user(req.unmapped, &uunmap->size))
 		rc = -EFAULT;
-out_put:
-	iommufd_put_object(ictx, &ioas->obj);
 	return rc;
 }
 
-/* 1 if every HWPT on the compat IOAS enforces cache coherency */
-static int iommufd_vfio_cc_iommu(struct iommufd_ctx *ictx)
+/* 1 if every HWPT on the IOAS enforces cache coherency */
+static int iommufd_vfio_do_cc(struct iommufd_ioas *ioas, void *data)
 {
 	struct iommufd_hwpt_paging *hwpt_paging;
-	struct iommufd_ioas *ioas;
 	int coherent = 1;
-
-	ioas = iommufd_get_compat_ioas(ictx);
-	if (IS_ERR(ioas))
-		return 0;
 
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item)
-		if (!hwpt_paging->enforce_cache_coherency)
-			coherent = 0;
+		coherent &= hwpt_paging->enforce_cache_coherency;
 	mutex_unlock(&ioas->mutex);
-
-	iommufd_put_object(ictx, &ioas->obj);
 	return coherent;
 }
 
-static int iommufd_vfio_check_extension(struct iommufd_ctx *ictx,
-					unsigned long type)
+static long iommufd_vfio_check_extension(struct iommufd_ctx *ictx,
+					 unsigned long type)
 {
-	switch (type) {
-	case VFIO_TYPE1_IOMMU:
-	case VFIO_TYPE1v2_IOMMU:
-	case VFIO_UNMAP_ALL:
-		return !READ_ONCE(ictx->no_iommu_mode);
-	case VFIO_NOIOMMU_IOMMU:
+	int rc;
+
+	if (type == VFIO_DMA_CC_IOMMU) {
+		/* Without a compat IOAS nothing can be coherent */
+		rc = iommufd_vfio_call(ictx, iommufd_vfio_do_cc, NULL);
+		return max(rc, 0);
+	}
+	if (type == VFIO_NOIOMMU_IOMMU)
 		return IS_ENABLED(CONFIG_VFIO_NOIOMMU);
-	case VFIO_DMA_CC_IOMMU:
-		return iommufd_vfio_cc_iommu(ictx);
+	if (type == VFIO_TYPE1_IOMMU || type == VFIO_TYPE1v2_IOMMU ||
+	    type == VFIO_UNMAP_ALL)
+		return !READ_ONCE(ictx->no_iommu_mode);
 	/*
 	 * Not offered: VFIO_TYPE1_NESTING_IOMMU was never usable, and
 	 * VFIO_UPDATE_VADDR (changing the VA behind pinned pages) cannot be
 	 * done safely.
 	 */
-	default:
-		return 0;
-	}
+	return 0;
 }
 
-static int iommufd_vfio_set_iommu(struct iommufd_ctx *ictx, unsigned long type)
+static int iommufd_vfio_do_set_iommu(struct iommufd_ioas *ioas, void *data)
 {
-	bool no_iommu = READ_ONCE(ictx->no_iommu_mode);
-	struct iommufd_ioas *ioas;
-	int rc = 0;
-
-	/*
-	 * A no-IOMMU container has no IOAS; the other container ioctls keep
-	 * failing with ENODEV, as VFIO would refuse them.
-	 */
-	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU) && type == VFIO_NOIOMMU_IOMMU &&
-	    no_iommu)
-		return capable(CAP_SYS_RAWIO) ? 0 : -EPERM;
-
-	if (no_iommu || (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU))
-		return -EINVAL;
-
-	/* Like VFIO, refuse a container without any group */
-	ioas = iommufd_get_compat_ioas(ictx);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
+	unsigned long type = *(unsigned long *)data;
 
 	/*
 	 * v1 lets userspace unmap any page of a mapping, which a large IOMMU
 	 * page cannot honour; such containers map with PAGE_SIZE only.
 	 */
-	if (type == VFIO_TYPE1_IOMMU)
-		rc = iopt_disable_large_pages(&ioas->iopt);
-	iommufd_put_object(ictx, &ioas->obj);
-	return rc;
+	return type == VFIO_TYPE1_IOMMU ?
+		       iopt_disable_large_pages(&ioas->iopt) : 0;
+}
+
+static long iommufd_vfio_set_iommu(struct iommufd_ctx *ictx,
+				   unsigned long type)
+{
+	bool no_iommu = READ_ONCE(ictx->no_iommu_mode);
+
+	/*
+	 * A no-IOMMU container has no IOAS; the other container ioctls keep
+	 * failing with ENODEV, as VFIO would refuse them.
+	 */
+	if (no_iommu && type == VFIO_NOIOMMU_IOMMU &&
+	    IS_ENABLED(CONFIG_VFIO_NOIOMMU))
+		return capable(CAP_SYS_RAWIO) ? 0 : -EPERM;
+	if (no_iommu)
+		return -EINVAL;
+	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU)
+		return -EINVAL;
+	/* Like VFIO, refuse a container without any group: ENODEV */
+	return iommufd_vfio_call(ictx, iommufd_vfio_do_set_iommu, &type);
 }
 
 /*
@@ -532,7 +549,25 @@ out_unlock:
 	return rc;
 }
 
-static int iommufd_vfio_dirty_pages(struct iommufd_ctx *ictx, void __user *arg)
+struct iommufd_vfio_dirty {
+	u32 op;
+	void __user *uget;
+	size_t avail;
+};
+
+static int iommufd_vfio_do_dirty(struct iommufd_ioas *ioas, void *data)
+{
+	struct iommufd_vfio_dirty *req = data;
+
+	if (req->op == VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP)
+		return iommufd_vfio_get_dirty(ioas, req->uget, req->avail);
+	return iommufd_vfio_set_dirty(ioas,
+				      req->op ==
+					      VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+}
+
+static long iommufd_vfio_dirty_pages(struct iommufd_ctx *ictx,
+				     unsigned long arg)
 {
 	const u32 valid_flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
 				VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP |
@@ -540,34 +575,19 @@ static int iommufd_vfio_dirty_pages(struct iommufd_ctx *ictx, void __user *arg)
 	const size_t minsz = offsetofend(struct vfio_iommu_type1_dirty_bitmap,
 					 flags);
 	struct vfio_iommu_type1_dirty_bitmap dirty;
-	struct iommufd_ioas *ioas;
-	int rc;
+	struct iommufd_vfio_dirty req;
 
-	if (copy_from_user(&dirty, arg, minsz))
+	if (copy_from_user(&dirty, (void __user *)arg, minsz))
 		return -EFAULT;
 	/* Exactly one operation per call */
 	if (dirty.argsz < minsz || dirty.flags & ~valid_flags ||
 	    hweight32(dirty.flags) != 1)
 		return -EINVAL;
 
-	ioas = iommufd_get_compat_ioas(ictx);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
-	switch (dirty.flags) {
-	case VFIO_IOMMU_DIRTY_PAGES_FLAG_START:
-		rc = iommufd_vfio_set_dirty(ioas, true);
-		break;
-	case VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP:
-		rc = iommufd_vfio_set_dirty(ioas, false);
-		break;
-	default:
-		rc = iommufd_vfio_get_dirty(ioas, arg + minsz,
-					    dirty.argsz - minsz);
-		break;
-	}
-	iommufd_put_object(ictx, &ioas->obj);
-	return rc;
+	req.op = dirty.flags;
+	req.uget = (void __user *)arg + minsz;
+	req.avail = dirty.argsz - minsz;
+	return iommufd_vfio_call(ictx, iommufd_vfio_do_dirty, &req);
 }
 
 /*
@@ -645,55 +665,76 @@ static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, void **out,
 	return 0;
 }
 
-static int iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
-				       void __user *arg)
-{
-	const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
-					 iova_pgsizes);
-	struct vfio_iommu_type1_info info = {};
-	struct iommufd_ioas *ioas;
-	size_t caps_len;
+struct iommufd_vfio_info {
+	void __user *uinfo;
 	u32 user_argsz;
+	struct vfio_iommu_type1_info info;
+};
+
+static int iommufd_vfio_do_get_info(struct iommufd_ioas *ioas, void *data)
+{
+	struct iommufd_vfio_info *req = data;
+	struct vfio_iommu_type1_info *info = &req->info;
+	size_t caps_len;
 	void *caps;
 	int rc;
 
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	user_argsz = info.argsz;
-
-	ioas = iommufd_get_compat_ioas(ictx);
-	if (IS_ERR(ioas))
-		return PTR_ERR(ioas);
-
 	rc = iommufd_vfio_build_caps(ioas, &caps, &caps_len);
 	if (rc)
-		goto out_put;
+		return rc;
 
-	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
-	info.iova_pgsizes = iommufd_vfio_pgsizes(ioas);
+	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+	info->iova_pgsizes = iommufd_vfio_pgsizes(ioas);
 	/*
 	 * The chain is returned whole or not at all; argsz tells the caller
 	 * how much room the whole chain needs.
 	 */
-	info.argsz = sizeof(info) + caps_len;
-	info.cap_offset = 0;
-	if (user_argsz >= info.argsz) {
-		info.cap_offset = sizeof(info);
-		if (copy_to_user(arg + sizeof(info), caps, caps_len)) {
-			rc = -EFAULT;
-			goto out_free;
-		}
-	}
-	if (copy_to_user(arg, &info, min_t(size_t, user_argsz, sizeof(info))))
+	info->argsz = sizeof(*info) + caps_len;
+	info->cap_offset = req->user_argsz >= info->argsz ? sizeof(*info) : 0;
+	if (info->cap_offset &&
+	    copy_to_user(req->uinfo + sizeof(*info), caps, caps_len))
 		rc = -EFAULT;
-out_free:
+	else if (copy_to_user(req->uinfo, info,
+			      min_t(size_t, req->user_argsz, sizeof(*info))))
+		rc = -EFAULT;
 	kfree(caps);
-out_put:
-	iommufd_put_object(ictx, &ioas->obj);
 	return rc;
 }
+
+static long iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
+					unsigned long arg)
+{
+	const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
+					 iova_pgsizes);
+	struct iommufd_vfio_info req = { .uinfo = (void __user *)arg };
+
+	if (copy_from_user(&req.info, req.uinfo, minsz))
+		return -EFAULT;
+	if (req.info.argsz < minsz)
+		return -EINVAL;
+	req.user_argsz = req.info.argsz;
+	return iommufd_vfio_call(ictx, iommufd_vfio_do_get_info, &req);
+}
+
+static long iommufd_vfio_api_version(struct iommufd_ctx *ictx,
+				     unsigned long arg)
+{
+	return VFIO_API_VERSION;
+}
+
+/* The container commands, and who serves them */
+static const struct iommufd_vfio_cmd {
+	unsigned int cmd;
+	long (*fn)(struct iommufd_ctx *ictx, unsigned long arg);
+} iommufd_vfio_cmds[] = {
+	{ VFIO_GET_API_VERSION, iommufd_vfio_api_version },
+	{ VFIO_CHECK_EXTENSION, iommufd_vfio_check_extension },
+	{ VFIO_SET_IOMMU, iommufd_vfio_set_iommu },
+	{ VFIO_IOMMU_GET_INFO, iommufd_vfio_iommu_get_info },
+	{ VFIO_IOMMU_MAP_DMA, iommufd_vfio_map_dma },
+	{ VFIO_IOMMU_UNMAP_DMA, iommufd_vfio_unmap_dma },
+	{ VFIO_IOMMU_DIRTY_PAGES, iommufd_vfio_dirty_pages },
+};
 
 /**
  * iommufd_vfio_ioctl() - Handle a legacy VFIO container ioctl
@@ -707,24 +748,10 @@ out_put:
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 			unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
+	unsigned int i;
 
-	switch (cmd) {
-	case VFIO_GET_API_VERSION:
-		return VFIO_API_VERSION;
-	case VFIO_CHECK_EXTENSION:
-		return iommufd_vfio_check_extension(ictx, arg);
-	case VFIO_SET_IOMMU:
-		return iommufd_vfio_set_iommu(ictx, arg);
-	case VFIO_IOMMU_GET_INFO:
-		return iommufd_vfio_iommu_get_info(ictx, uarg);
-	case VFIO_IOMMU_MAP_DMA:
-		return iommufd_vfio_map_dma(ictx, uarg);
-	case VFIO_IOMMU_UNMAP_DMA:
-		return iommufd_vfio_unmap_dma(ictx, uarg);
-	case VFIO_IOMMU_DIRTY_PAGES:
-		return iommufd_vfio_dirty_pages(ictx, uarg);
-	default:
-		return -ENOTTY;
-	}
+	for (i = 0; i != ARRAY_SIZE(iommufd_vfio_cmds); i++)
+		if (iommufd_vfio_cmds[i].cmd == cmd)
+			return iommufd_vfio_cmds[i].fn(ictx, arg);
+	return -ENOTTY;
 }
