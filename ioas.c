@@ -249,6 +249,10 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 				iommufd_ioas_do_iova_ranges);
 }
 
+/*
+ * The uAPI has always refused single-byte (and inverted) ranges; overlaps
+ * and reserved ranges are checked by iopt_set_allow_iova().
+ */
 static int iommufd_check_allowed_ranges(const struct iommu_iova_range *ranges,
 					u32 num)
 {
