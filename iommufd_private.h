@@ -34,35 +34,33 @@
 #include <linux/xarray.h>
 #include <uapi/linux/iommufd.h>
 
-struct iommu_domain;
-struct iommu_group;
 struct iommu_option;
 struct iommufd_device;
 
 /*
  * struct iommufd_ctx - state of one open /dev/iommu file
- * @file: the file this context belongs to (not referenced)
  * @objects: ID -> struct iommufd_object, allocated from 1 (XA_FLAGS_ALLOC1)
- * @groups: iommu_group id -> struct iommufd_group, one per group in use
  * @destroy_wait: woken whenever an object's wait_cnt drops
- * @ioas_creation_lock: write side held by IOAS_CHANGE_PROCESS so that no
- *	IOAS appears while every IOAS is locked
- * @mt_mmap: mmap offset -> struct iommufd_mmap (vIOMMU family)
- * @account_mode: IOPT_PAGES_ACCOUNT_* applied to new pinned memory
  * @vfio_ioas: IOAS used by the VFIO compat layer, protected by the
  *	@objects xarray lock
+ * @account_mode: IOPT_PAGES_ACCOUNT_* applied to new pinned memory
  * @no_iommu_mode: the compat layer serves VFIO_NOIOMMU_IOMMU
+ * @ioas_creation_lock: write side held by IOAS_CHANGE_PROCESS so that no
+ *	IOAS appears while every IOAS is locked
+ * @groups: iommu_group id -> struct iommufd_group, one per group in use
+ * @mt_mmap: mmap offset -> struct iommufd_mmap (vIOMMU family)
+ * @file: the file this context belongs to (not referenced)
  */
 struct iommufd_ctx {
-	struct file *file;
 	struct xarray objects;
-	struct xarray groups;
 	wait_queue_head_t destroy_wait;
-	struct rw_semaphore ioas_creation_lock;
-	struct maple_tree mt_mmap;
-	u8 account_mode;
 	struct iommufd_ioas *vfio_ioas;
+	u8 account_mode;
 	bool no_iommu_mode;
+	struct rw_semaphore ioas_creation_lock;
+	struct xarray groups;
+	struct maple_tree mt_mmap;
+	struct file *file;
 };
 
 /*
