@@ -22,7 +22,9 @@ iommufd-y := \
 iommufd-y += vfio_compat.o
 
 iommufd-$(CONFIG_IOMMUFD_TEST) += selftest.o
-iommufd-$(CONFIG_IOMMUFD_KUNIT_TEST) += \
+# The suites reach iommufd internals, so they are linked into iommufd
+# whether the option is y or m.
+iommufd-$(if $(CONFIG_IOMMUFD_KUNIT_TEST),y) += \
 	tests/iopt_kunit.o \
 	tests/main_kunit.o \
 	tests/pages_kunit.o
