@@ -894,13 +894,15 @@ err_put_owner:
 	return rc;
 }
 
-/* No read/write/llseek: everything goes through ioctl (and mmap) */
 static const struct file_operations iommufd_fops = {
 	.owner = THIS_MODULE,
+	/* One context per open, destroyed with the last reference */
 	.open = iommufd_fops_open,
+	.release = iommufd_fops_release,
+	/* Commands are ioctls; mmap exposes driver-registered MMIO */
 	.unlocked_ioctl = iommufd_fops_ioctl,
 	.mmap = iommufd_fops_mmap,
-	.release = iommufd_fops_release,
+	/* Nothing to read, write or seek */
 	.llseek = noop_llseek,
 };
 
