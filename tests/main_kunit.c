@@ -15,6 +15,7 @@
 #include <kunit/test.h>
 #include <linux/mman.h>
 #include <linux/uaccess.h>
+#include <linux/vfio.h>
 #include <uapi/linux/iommufd.h>
 
 #include "iommufd_private.h"
@@ -781,6 +782,384 @@ static void dispatch_option_responds(struct kunit *test)
 			-EOPNOTSUPP);
 }
 
+/*
+ * Issue one command through the dispatcher the way userspace does: the
+ * structure goes through the user buffer and comes back from it.
+ */
+static long kunit_ioctl(struct kunit *test, unsigned int cmd, void *kcmd,
+			size_t len)
+{
+	struct iommufd_kunit_fixture *fx = test->priv;
+	long rc;
+
+	KUNIT_ASSERT_LE(test, len, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, copy_to_user(fx->ubuf, kcmd, len), 0);
+	rc = iommufd_dispatch(fx->ictx, cmd, fx->ubuf);
+	KUNIT_ASSERT_EQ(test, copy_from_user(kcmd, fx->ubuf, len), 0);
+	return rc;
+}
+
+/* The second page of the user buffer holds arrays commands point at */
+static void __user *kunit_uarray(struct kunit *test)
+{
+	struct iommufd_kunit_fixture *fx = test->priv;
+
+	return fx->ubuf + PAGE_SIZE;
+}
+
+static u32 kunit_ioas_alloc(struct kunit *test)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+
+	KUNIT_ASSERT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_ALLOC, &cmd,
+					  sizeof(cmd)),
+			0);
+	KUNIT_ASSERT_NE(test, cmd.out_ioas_id, 0);
+	return cmd.out_ioas_id;
+}
+
+static void uapi_ioas_lifecycle(struct kunit *test)
+{
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc), .flags = 1 };
+
+	/* Unknown flags are refused and leave nothing behind */
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_ALLOC, &alloc,
+					  sizeof(alloc)),
+			-EOPNOTSUPP);
+	destroy.id = kunit_ioas_alloc(test);
+	KUNIT_EXPECT_EQ(test, destroy.id, 1);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_DESTROY, &destroy,
+					  sizeof(destroy)),
+			0);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_DESTROY, &destroy,
+					  sizeof(destroy)),
+			-ENOENT);
+}
+
+static void uapi_iova_ranges(struct kunit *test)
+{
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = kunit_ioas_alloc(test),
+		.allowed_iovas = (uintptr_t)kunit_uarray(test),
+	};
+	struct iommu_iova_range range;
+
+	/* No room: the needed count comes back with EMSGSIZE */
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_IOVA_RANGES, &cmd,
+					  sizeof(cmd)),
+			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, cmd.num_iovas, 1);
+
+	/* An IOAS without devices can map anywhere */
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_IOVA_RANGES, &cmd,
+					  sizeof(cmd)),
+			0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(&range, kunit_uarray(test),
+					     sizeof(range)),
+			0);
+	KUNIT_EXPECT_EQ(test, range.start, 0);
+	KUNIT_EXPECT_EQ(test, range.last, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, cmd.out_iova_alignment, 1);
+
+	cmd.__reserved = 1;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_IOVA_RANGES, &cmd,
+					  sizeof(cmd)),
+			-EOPNOTSUPP);
+}
+
+static void uapi_map_validation_order(struct kunit *test)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_READABLE | 0x80,
+		.ioas_id = 12345,
+		.length = PAGE_SIZE,
+		.iova = ULONG_MAX,
+	};
+
+	/* flags, then overflow, then permissions, then the lookup */
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_MAP, &cmd,
+					  sizeof(cmd)),
+			-EOPNOTSUPP);
+	cmd.flags = 0;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_MAP, &cmd,
+					  sizeof(cmd)),
+			-EOVERFLOW);
+	cmd.iova = 0;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_MAP, &cmd,
+					  sizeof(cmd)),
+			-EINVAL);
+	cmd.flags = IOMMU_IOAS_MAP_WRITEABLE;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_MAP, &cmd,
+					  sizeof(cmd)),
+			-ENOENT);
+	cmd.__reserved = 1;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_MAP, &cmd,
+					  sizeof(cmd)),
+			-EOPNOTSUPP);
+}
+
+static void uapi_map_unmap(struct kunit *test)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = kunit_ioas_alloc(test),
+		.length = PAGE_SIZE,
+	};
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = map.ioas_id,
+	};
+
+	map.user_va = (uintptr_t)kunit_uarray(test);
+	KUNIT_ASSERT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_MAP, &map,
+					  sizeof(map)),
+			0);
+	/* Automatic placement keeps the page offset: page aligned here */
+	KUNIT_EXPECT_EQ(test, map.iova % PAGE_SIZE, 0);
+
+	/* Nothing at this range */
+	unmap.iova = map.iova + PAGE_SIZE;
+	unmap.length = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_UNMAP, &unmap,
+					  sizeof(unmap)),
+			-ENOENT);
+	unmap.iova = map.iova;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_UNMAP, &unmap,
+					  sizeof(unmap)),
+			0);
+	KUNIT_EXPECT_EQ(test, unmap.length, PAGE_SIZE);
+
+	/* "Everything" succeeds on an empty IOAS and reports 0 bytes */
+	unmap.iova = 0;
+	unmap.length = U64_MAX;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_UNMAP, &unmap,
+					  sizeof(unmap)),
+			0);
+	KUNIT_EXPECT_EQ(test, unmap.length, 0);
+}
+
+static void uapi_option_huge_pages(struct kunit *test)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_HUGE_PAGES,
+		.op = IOMMU_OPTION_OP_GET,
+		.object_id = kunit_ioas_alloc(test),
+	};
+
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			0);
+	KUNIT_EXPECT_EQ(test, cmd.val64, 1);
+	cmd.op = IOMMU_OPTION_OP_SET;
+	cmd.val64 = 2;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			-EINVAL);
+	cmd.val64 = 0;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			0);
+	cmd.op = IOMMU_OPTION_OP_GET;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			0);
+	KUNIT_EXPECT_EQ(test, cmd.val64, 0);
+
+	/* Object 0 is no IOAS; RLIMIT_MODE is the global one */
+	cmd.object_id = 0;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			-ENOENT);
+}
+
+static void uapi_rlimit_mode_needs_empty_table(struct kunit *test)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_SET,
+		.val64 = 1,
+	};
+
+	if (!capable(CAP_SYS_RESOURCE))
+		kunit_skip(test, "needs CAP_SYS_RESOURCE");
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			0);
+	cmd.val64 = 2;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			-EINVAL);
+	kunit_ioas_alloc(test);
+	cmd.val64 = 0;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			-EBUSY);
+	cmd.object_id = 1;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_OPTION, &cmd,
+					  sizeof(cmd)),
+			-EOPNOTSUPP);
+}
+
+static void uapi_change_process_empty(struct kunit *test)
+{
+	struct iommu_ioas_change_process cmd = { .size = sizeof(cmd) };
+
+	/* Nothing to move is a success, with or without an IOAS */
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_CHANGE_PROCESS,
+					  &cmd, sizeof(cmd)),
+			0);
+	kunit_ioas_alloc(test);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_CHANGE_PROCESS,
+					  &cmd, sizeof(cmd)),
+			0);
+	cmd.__reserved = 1;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_IOAS_CHANGE_PROCESS,
+					  &cmd, sizeof(cmd)),
+			-EOPNOTSUPP);
+}
+
+static void uapi_vfio_compat_ioas(struct kunit *test)
+{
+	struct iommufd_kunit_fixture *fx = test->priv;
+	struct iommu_vfio_ioas cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_VFIO_IOAS_GET,
+	};
+	u32 id;
+
+	KUNIT_EXPECT_EQ(test, iommufd_dispatch(fx->ictx, VFIO_GET_API_VERSION,
+					       NULL),
+			VFIO_API_VERSION);
+	/* No group, no container commands */
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_VFIO_IOAS, &cmd,
+					  sizeof(cmd)),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, iommufd_dispatch(fx->ictx, VFIO_SET_IOMMU,
+					       (void __user *)VFIO_TYPE1v2_IOMMU),
+			-ENODEV);
+
+	/* VFIO attaching a group creates the compat IOAS once */
+	KUNIT_ASSERT_EQ(test, iommufd_vfio_compat_ioas_create(fx->ictx), 0);
+	KUNIT_ASSERT_EQ(test, iommufd_vfio_compat_ioas_get_id(fx->ictx, &id),
+			0);
+	KUNIT_EXPECT_EQ(test, iommufd_vfio_compat_ioas_create(fx->ictx), 0);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_VFIO_IOAS, &cmd,
+					  sizeof(cmd)),
+			0);
+	KUNIT_EXPECT_EQ(test, cmd.ioas_id, id);
+	KUNIT_EXPECT_EQ(test, iommufd_vfio_compat_set_no_iommu(fx->ictx),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, iommufd_dispatch(fx->ictx, VFIO_SET_IOMMU,
+					       (void __user *)VFIO_TYPE1_IOMMU),
+			0);
+
+	/* It is an ordinary object: destroying it forgets it */
+	KUNIT_EXPECT_EQ(test, iommufd_object_remove(fx->ictx, NULL, id, 0), 0);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, IOMMU_VFIO_IOAS, &cmd,
+					  sizeof(cmd)),
+			-ENODEV);
+}
+
+static void uapi_vfio_map_unmap(struct kunit *test)
+{
+	struct iommufd_kunit_fixture *fx = test->priv;
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)kunit_uarray(test),
+		.iova = 16 * PAGE_SIZE,
+		.size = PAGE_SIZE,
+	};
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = map.iova,
+		.size = PAGE_SIZE,
+	};
+
+	KUNIT_ASSERT_EQ(test, iommufd_vfio_compat_ioas_create(fx->ictx), 0);
+	KUNIT_ASSERT_EQ(test, iommufd_dispatch(fx->ictx, VFIO_SET_IOMMU,
+					       (void __user *)VFIO_TYPE1v2_IOMMU),
+			0);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_MAP_DMA, &map,
+					  sizeof(map)),
+			0);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_UNMAP_DMA, &unmap,
+					  sizeof(unmap)),
+			0);
+	KUNIT_EXPECT_EQ(test, unmap.size, PAGE_SIZE);
+
+	/* "All" takes no range; with none it empties the container */
+	unmap.flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_UNMAP_DMA, &unmap,
+					  sizeof(unmap)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_MAP_DMA, &map,
+					  sizeof(map)),
+			0);
+	unmap.iova = 0;
+	unmap.size = 0;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_UNMAP_DMA, &unmap,
+					  sizeof(unmap)),
+			0);
+	KUNIT_EXPECT_EQ(test, unmap.size, PAGE_SIZE);
+
+	/* type1 refuses a mapping without permissions */
+	map.flags = 0;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_MAP_DMA, &map,
+					  sizeof(map)),
+			-EINVAL);
+}
+
+static void uapi_vfio_get_info(struct kunit *test)
+{
+	struct iommufd_kunit_fixture *fx = test->priv;
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	struct vfio_iommu_type1_info_cap_iova_range cap;
+	u8 *buf;
+
+	info.argsz = 1;
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_GET_INFO, &info,
+					  sizeof(info)),
+			-EINVAL);
+	info.argsz = sizeof(info);
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_GET_INFO, &info,
+					  sizeof(info)),
+			-ENODEV);
+
+	KUNIT_ASSERT_EQ(test, iommufd_vfio_compat_ioas_create(fx->ictx), 0);
+	/* Too small for the chain: no chain, but the size it needs */
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_GET_INFO, &info,
+					  sizeof(info)),
+			0);
+	KUNIT_EXPECT_EQ(test, info.flags,
+			VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS);
+	KUNIT_EXPECT_NE(test, info.iova_pgsizes, 0);
+	KUNIT_EXPECT_EQ(test, info.cap_offset, 0);
+	KUNIT_ASSERT_GT(test, info.argsz, sizeof(info));
+	KUNIT_ASSERT_LE(test, info.argsz, PAGE_SIZE);
+
+	buf = kunit_kzalloc(test, info.argsz, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, &info, sizeof(info));
+	KUNIT_EXPECT_EQ(test, kunit_ioctl(test, VFIO_IOMMU_GET_INFO, buf,
+					  info.argsz),
+			0);
+	memcpy(&info, buf, sizeof(info));
+	KUNIT_ASSERT_EQ(test, info.cap_offset, sizeof(info));
+	/* The IOVA range capability comes first and covers everything */
+	memcpy(&cap, buf + info.cap_offset, sizeof(cap));
+	KUNIT_EXPECT_EQ(test, cap.header.id,
+			VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+	KUNIT_EXPECT_EQ(test, cap.nr_iovas, 1);
+	KUNIT_EXPECT_NE(test, cap.header.next, 0);
+}
+
 static struct kunit_case iommufd_dispatch_cases[] = {
 	KUNIT_CASE(dispatch_table_rows_consistent),
 	KUNIT_CASE_PARAM(dispatch_size_below_min, dispatch_row_gen),
@@ -794,6 +1173,16 @@ static struct kunit_case iommufd_dispatch_cases[] = {
 	KUNIT_CASE(dispatch_number_must_match),
 	KUNIT_CASE(dispatch_destroy_any_size),
 	KUNIT_CASE(dispatch_option_responds),
+	KUNIT_CASE(uapi_ioas_lifecycle),
+	KUNIT_CASE(uapi_iova_ranges),
+	KUNIT_CASE(uapi_map_validation_order),
+	KUNIT_CASE(uapi_map_unmap),
+	KUNIT_CASE(uapi_option_huge_pages),
+	KUNIT_CASE(uapi_rlimit_mode_needs_empty_table),
+	KUNIT_CASE(uapi_change_process_empty),
+	KUNIT_CASE(uapi_vfio_compat_ioas),
+	KUNIT_CASE(uapi_vfio_map_unmap),
+	KUNIT_CASE(uapi_vfio_get_info),
 	{}
 };
 
