@@ -207,7 +207,7 @@ struct iommufd_ioctl_op {
 #if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
 #define IOMMUFD_KUNIT_VISIBLE
 const struct iommufd_ioctl_op *iommufd_ioctl_table(unsigned int *num);
-int iommufd_ucmd_load(const struct iommufd_ioctl_op *op,
+int iommufd_ucmd_load(const struct iommufd_ioctl_op *op, unsigned int cmd,
 		      struct iommufd_ucmd *ucmd);
 long iommufd_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 		      void __user *arg);
@@ -728,11 +728,11 @@ struct iommufd_veventq {
 	struct list_head node;
 	enum iommu_veventq_type type;
 	unsigned int depth;
-	spinlock_t lock;
+	spinlock_t lock; /* see above */
 	struct list_head deliver;
 	unsigned int num_events;
 	u32 sequence;
-	struct mutex read_mutex;
+	struct mutex read_mutex; /* see above */
 	wait_queue_head_t wait_queue;
 	struct iommufd_vevent lost;
 };

@@ -568,21 +568,28 @@ const struct iommufd_ioctl_op *iommufd_ioctl_table(unsigned int *num)
 /**
  * iommufd_ucmd_load() - Apply the size rules and copy a command in
  * @op: row of the command
+ * @cmd: the ioctl number userspace passed
  * @ucmd: ucmd with @ubuffer and @cmd (room for @op->size bytes) set
  *
- * Reads the caller's size from the first u32 of the user structure, rejects
- * sizes below the row's minimum and copies the structure into @ucmd->cmd,
- * zero-extending a shorter one.
+ * Reads the caller's size from the first u32 of the user structure, checks
+ * that @cmd is the row's command (a bad pointer is EFAULT for every
+ * command, even an unknown one), rejects sizes below the row's minimum and
+ * copies the structure into @ucmd->cmd, zero-extending a shorter one.
  *
  * Context: Process context, may fault in user memory.
- * Return: 0, -EFAULT, -EINVAL (size too small) or -E2BIG (nonzero bytes past
- * the kernel's structure).
+ * Return: 0, -EFAULT, -ENOTTY (not this row's command, or an unused row),
+ * -EINVAL (size too small) or -E2BIG (nonzero bytes past the kernel's
+ * structure).
  */
 IOMMUFD_KUNIT_VISIBLE int iommufd_ucmd_load(const struct iommufd_ioctl_op *op,
+					    unsigned int cmd,
 					    struct iommufd_ucmd *ucmd)
 {
 	if (get_user(ucmd->user_size, (u32 __user *)ucmd->ubuffer))
 		return -EFAULT;
+	/* Unused rows have ioctl_num 0, which no command matches */
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
 	if (ucmd->user_size < op->min_size)
 		return -EINVAL;
 	return copy_struct_from_user(ucmd->cmd, op->size, ucmd->ubuffer,
@@ -621,14 +628,7 @@ IOMMUFD_KUNIT_VISIBLE long iommufd_dispatch(struct iommufd_ctx *ictx,
 		return -ENOTTY;
 
 	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
-	/* Read the size first: a bad pointer is EFAULT for every command */
-	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))
-		return -EFAULT;
-	/* Also rejects unused rows, whose ioctl_num is 0 */
-	if (op->ioctl_num != cmd)
-		return -ENOTTY;
-
-	rc = iommufd_ucmd_load(op, &ucmd);
+	rc = iommufd_ucmd_load(op, cmd, &ucmd);
 	if (rc)
 		return rc;
 	return op->execute(&ucmd);

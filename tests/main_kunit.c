@@ -553,7 +553,7 @@ static int row_load(struct kunit *test, const struct iommufd_ioctl_op *row,
 		.cmd = kbuf,
 	};
 
-	return iommufd_ucmd_load(row, &ucmd);
+	return iommufd_ucmd_load(row, row->ioctl_num, &ucmd);
 }
 
 static void *row_kbuf(struct kunit *test, const struct iommufd_ioctl_op *row)
@@ -676,9 +676,29 @@ static void dispatch_bad_pointer(struct kunit *test)
 		.cmd = row_kbuf(test, row),
 	};
 
-	KUNIT_EXPECT_EQ(test, iommufd_ucmd_load(row, &ucmd), -EFAULT);
+	KUNIT_EXPECT_EQ(test, iommufd_ucmd_load(row, row->ioctl_num, &ucmd),
+			-EFAULT);
 	KUNIT_EXPECT_EQ(test, iommufd_dispatch(fx->ictx, row->ioctl_num, NULL),
 			-EFAULT);
+}
+
+static void dispatch_row_wrong_number(struct kunit *test)
+{
+	const struct iommufd_ioctl_op *row = test->param_value;
+	struct iommufd_kunit_fixture *fx = test->priv;
+	struct iommufd_ucmd ucmd = {
+		.ictx = fx->ictx,
+		.ubuffer = fx->ubuf,
+		.cmd = row_kbuf(test, row),
+	};
+
+	/* Same nr, but with direction bits: not this command */
+	ubuf_fill(test, row->size, row->size);
+	KUNIT_EXPECT_EQ(test, iommufd_ucmd_load(row,
+						row->ioctl_num |
+							_IOC(_IOC_WRITE, 0, 0, 0),
+						&ucmd),
+			-ENOTTY);
 }
 
 static void dispatch_unknown_commands(struct kunit *test)
@@ -1169,6 +1189,7 @@ static struct kunit_case iommufd_dispatch_cases[] = {
 	KUNIT_CASE_PARAM(dispatch_min_size_zero_extends, dispatch_row_gen),
 	KUNIT_CASE_PARAM(dispatch_long_zero_tail, dispatch_row_gen),
 	KUNIT_CASE_PARAM(dispatch_bad_pointer, dispatch_row_gen),
+	KUNIT_CASE_PARAM(dispatch_row_wrong_number, dispatch_row_gen),
 	KUNIT_CASE(dispatch_unknown_commands),
 	KUNIT_CASE(dispatch_number_must_match),
 	KUNIT_CASE(dispatch_destroy_any_size),
