@@ -30,6 +30,9 @@ iommufd-$(if $(CONFIG_IOMMUFD_KUNIT_TEST),y) += \
 	tests/pages_kunit.o
 
 obj-$(CONFIG_IOMMUFD) += iommufd.o
+# The for-driver helpers, usable without calling into iommufd.o
+obj-$(CONFIG_IOMMUFD_DRIVER_CORE) += iommufd_driver.o
+iommufd_driver-y := driver.o
 obj-$(CONFIG_IOMMUFD_DRIVER) += iova_bitmap.o
 else
 include harness/harness.mk

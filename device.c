@@ -272,11 +272,13 @@ EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD);
  * iommufd_device_pre_destroy() - Object hook run before waiting for wait_cnt
  * @obj: the device object
  *
- * Nothing holds a device's wait_cnt beyond an ioctl yet, so there is nothing
- * to revoke.
+ * A vDEVICE holds its device's wait_cnt for as long as it exists; destroy
+ * it (tombstoning its ID) so that the wait can end.
  */
 void iommufd_device_pre_destroy(struct iommufd_object *obj)
 {
+	iommufd_device_remove_vdev(container_of(obj, struct iommufd_device,
+						obj));
 }
 
 /**
@@ -1245,7 +1247,8 @@ void iommufd_access_destroy_object(struct iommufd_object *obj)
 
 	mutex_destroy(&access->ioas_lock);
 	/* balances iommufd_ctx_get() in iommufd_access_create() */
-	iommufd_ctx_put(access->ictx);
+	if (!access->internal)
+		iommufd_ctx_put(access->ictx);
 }
 
 /**
@@ -1286,6 +1289,51 @@ iommufd_access_create(struct iommufd_ctx *ictx,
 	return new;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_access_create, IOMMUFD);
+
+/* Internal accesses are revoked by their owner only, never by unmap */
+static const struct iommufd_access_ops iommufd_access_internal_ops = {};
+
+/**
+ * iommufd_access_create_internal() - Create an access the core itself uses
+ * @ictx: the context
+ *
+ * The access is never published: user space cannot name or destroy it, and
+ * it holds no context reference, since the object owning it (a HW queue)
+ * lives inside the context anyway. Its pins lock the areas they touch, so
+ * unmapping them fails with -EBUSY instead of calling back.
+ *
+ * Context: Process context.
+ * Return: the access or an ERR_PTR; undo with
+ * iommufd_access_destroy_internal().
+ */
+struct iommufd_access *iommufd_access_create_internal(struct iommufd_ctx *ictx)
+{
+	struct iommufd_access *new;
+
+	new = iommufd_object_alloc(ictx, new, IOMMUFD_OBJ_ACCESS);
+	if (IS_ERR(new))
+		return new;
+	mutex_init(&new->ioas_lock);
+	new->ops = &iommufd_access_internal_ops;
+	new->iova_alignment = PAGE_SIZE;
+	new->ictx = ictx;
+	new->internal = true;
+	return new;
+}
+
+/**
+ * iommufd_access_destroy_internal() - Undo iommufd_access_create_internal()
+ * @ictx: the context
+ * @access: the access, holding no pin any more
+ *
+ * Context: Process context.
+ */
+void iommufd_access_destroy_internal(struct iommufd_ctx *ictx,
+				     struct iommufd_access *access)
+{
+	/* Never published: undone like an aborted allocation */
+	iommufd_object_abort_and_destroy(ictx, &access->obj);
+}
 
 /**
  * iommufd_access_destroy() - Undo iommufd_access_create()
@@ -1404,9 +1452,12 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 	unsigned long last;
 	int rc;
 
-	/* Pins can only be revoked through the unmap callback */
+	/*
+	 * Pins can only be revoked through the unmap callback, or, for an
+	 * internal access, forbid the unmap in the first place
+	 */
 	if (WARN_ON(access->iova_alignment != PAGE_SIZE ||
-		    !access->ops->unmap))
+		    (!access->ops->unmap && !access->internal)))
 		return -EINVAL;
 	if (!length)
 		return -EINVAL;

@@ -426,3 +426,257 @@ int iommufd_fault_iopf_handler(struct iopf_group *group)
 	iommufd_fault_queue(fault, group);
 	return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* vEVENTQ: vIOMMU events handed to userspace through an fd                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Drivers queue events with iommufd_viommu_report_event() (driver.c). read()
+ * copies whole entries from the head: an 8-byte struct iommufd_vevent_header
+ * followed by the driver's payload, or the header alone for the lost-events
+ * marker. Like the fault queue's, the fd holds a users reference on the
+ * object and a reference on the context.
+ */
+
+/**
+ * iommufd_veventq_destroy() - Object hook of a vEVENTQ
+ * @obj: the vEVENTQ
+ *
+ * The fd is closed. Unread events are dropped; the marker is embedded.
+ */
+void iommufd_veventq_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_veventq *veventq =
+		container_of(obj, struct iommufd_veventq, obj);
+	struct iommufd_viommu *viommu = veventq->viommu;
+	struct iommufd_vevent *vevent, *next;
+
+	/* No new report can find the queue once it is off the list */
+	down_write(&viommu->veventqs_rwsem);
+	list_del(&veventq->node);
+	up_write(&viommu->veventqs_rwsem);
+
+	list_for_each_entry_safe(vevent, next, &veventq->deliver, node) {
+		list_del(&vevent->node);
+		if (vevent != &veventq->lost)
+			kfree(vevent);
+	}
+	mutex_destroy(&veventq->read_mutex);
+	/* balances refcount_inc() in iommufd_veventq_alloc() */
+	refcount_dec(&viommu->obj.users);
+}
+
+/*
+ * Take the head entry off the queue if all of it fits in @room bytes, with
+ * a copy of its header taken under the lock (the marker's may change as
+ * soon as the lock is dropped).
+ */
+static struct iommufd_vevent *
+iommufd_veventq_pop(struct iommufd_veventq *veventq, size_t room,
+		    struct iommufd_vevent_header *hdr)
+{
+	struct iommufd_vevent *vevent;
+
+	spin_lock(&veventq->lock);
+	vevent = list_first_entry_or_null(&veventq->deliver,
+					  struct iommufd_vevent, node);
+	if (vevent && sizeof(*hdr) + vevent->data_len > room)
+		vevent = NULL;
+	if (vevent) {
+		list_del_init(&vevent->node);
+		if (vevent != &veventq->lost)
+			veventq->num_events--;
+		*hdr = vevent->header;
+	}
+	spin_unlock(&veventq->lock);
+	return vevent;
+}
+
+/* Give back an entry whose copy to user space failed */
+static void iommufd_veventq_push_back(struct iommufd_veventq *veventq,
+				      struct iommufd_vevent *vevent)
+{
+	spin_lock(&veventq->lock);
+	if (vevent != &veventq->lost) {
+		list_add(&vevent->node, &veventq->deliver);
+		veventq->num_events++;
+	} else if (list_empty(&vevent->node)) {
+		/* A report may have queued the marker again meanwhile */
+		list_add(&vevent->node, &veventq->deliver);
+	}
+	spin_unlock(&veventq->lock);
+}
+
+static ssize_t iommufd_veventq_fops_read(struct file *filep, char __user *buf,
+					 size_t count, loff_t *ppos)
+{
+	struct iommufd_veventq *veventq = filep->private_data;
+	struct iommufd_vevent_header hdr;
+	struct iommufd_vevent *vevent;
+	size_t done = 0;
+	int rc = 0;
+
+	if (*ppos)
+		return -ESPIPE;
+
+	mutex_lock(&veventq->read_mutex);
+	while ((vevent = iommufd_veventq_pop(veventq, count - done, &hdr))) {
+		if (copy_to_user(buf + done, &hdr, sizeof(hdr)) ||
+		    copy_to_user(buf + done + sizeof(hdr), vevent->event_data,
+				 vevent->data_len)) {
+			iommufd_veventq_push_back(veventq, vevent);
+			rc = -EFAULT;
+			break;
+		}
+		done += sizeof(hdr) + vevent->data_len;
+		if (vevent != &veventq->lost)
+			kfree(vevent);
+	}
+	mutex_unlock(&veventq->read_mutex);
+
+	return done ? done : rc;
+}
+
+static __poll_t iommufd_veventq_fops_poll(struct file *filep,
+					  struct poll_table_struct *wait)
+{
+	struct iommufd_veventq *veventq = filep->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(filep, &veventq->wait_queue, wait);
+	spin_lock(&veventq->lock);
+	if (!list_empty(&veventq->deliver))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	spin_unlock(&veventq->lock);
+	return mask;
+}
+
+static int iommufd_veventq_fops_release(struct inode *inode,
+					struct file *filep)
+{
+	struct iommufd_veventq *veventq = filep->private_data;
+	struct iommufd_ctx *ictx = veventq->ictx;
+
+	/* balances the references taken in iommufd_veventq_alloc() */
+	refcount_dec(&veventq->obj.users);
+	iommufd_ctx_put(ictx);
+	return 0;
+}
+
+static const struct file_operations iommufd_veventq_fops = {
+	.owner = THIS_MODULE,
+	.read = iommufd_veventq_fops_read,
+	.poll = iommufd_veventq_fops_poll,
+	.release = iommufd_veventq_fops_release,
+};
+
+static bool iommufd_viommu_has_veventq(struct iommufd_viommu *viommu,
+				       enum iommu_veventq_type type)
+{
+	struct iommufd_veventq *veventq;
+
+	lockdep_assert_held(&viommu->veventqs_rwsem);
+
+	list_for_each_entry(veventq, &viommu->veventqs, node)
+		if (veventq->type == type)
+			return true;
+	return false;
+}
+
+/**
+ * iommufd_veventq_alloc() - Handler of IOMMU_VEVENTQ_ALLOC
+ * @ucmd: the command
+ *
+ * The type is not checked against the driver: a type it never reports
+ * simply stays silent. As for fault queues, the file is created after every
+ * step that can fail, and the fd is installed last.
+ *
+ * Return: 0 or a negative errno: -EOPNOTSUPP for flags, a reserved field or
+ * type 0, -EINVAL for a zero depth, -ENOENT for a bad vIOMMU, -EEXIST if
+ * the vIOMMU already has a queue of the type.
+ */
+int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_veventq_alloc *cmd = ucmd->cmd;
+	struct iommufd_veventq *veventq;
+	struct iommufd_viommu *viommu;
+	struct file *filep;
+	int fdno, rc;
+
+	if (cmd->flags || cmd->__reserved ||
+	    cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT)
+		return -EOPNOTSUPP;
+	if (!cmd->veventq_depth)
+		return -EINVAL;
+
+	viommu = iommufd_get_viommu(ucmd, cmd->viommu_id);
+	if (IS_ERR(viommu))
+		return PTR_ERR(viommu);
+
+	down_write(&viommu->veventqs_rwsem);
+	if (iommufd_viommu_has_veventq(viommu, cmd->type)) {
+		rc = -EEXIST;
+		goto out_unlock;
+	}
+
+	veventq = iommufd_object_alloc(ucmd->ictx, veventq,
+				       IOMMUFD_OBJ_VEVENTQ);
+	if (IS_ERR(veventq)) {
+		rc = PTR_ERR(veventq);
+		goto out_unlock;
+	}
+	veventq->ictx = ucmd->ictx;
+	veventq->viommu = viommu;
+	refcount_inc(&viommu->obj.users);
+	veventq->type = cmd->type;
+	veventq->depth = cmd->veventq_depth;
+	spin_lock_init(&veventq->lock);
+	INIT_LIST_HEAD(&veventq->deliver);
+	mutex_init(&veventq->read_mutex);
+	init_waitqueue_head(&veventq->wait_queue);
+	INIT_LIST_HEAD(&veventq->lost.node);
+	veventq->lost.header.flags = IOMMU_VEVENTQ_FLAG_LOST_EVENTS;
+	list_add_tail(&veventq->node, &viommu->veventqs);
+
+	fdno = get_unused_fd_flags(O_CLOEXEC);
+	if (fdno < 0) {
+		rc = fdno;
+		goto err_abort;
+	}
+
+	cmd->out_veventq_id = veventq->obj.id;
+	cmd->out_veventq_fd = fdno;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto err_put_fd;
+
+	filep = anon_inode_getfile("[iommufd-vevent]", &iommufd_veventq_fops,
+				   veventq, O_RDONLY);
+	if (IS_ERR(filep)) {
+		rc = PTR_ERR(filep);
+		goto err_put_fd;
+	}
+	/* The file's references, dropped by its release */
+	refcount_inc(&veventq->obj.users);
+	iommufd_ctx_get(veventq->ictx);
+
+	iommufd_object_finalize(ucmd->ictx, &veventq->obj);
+	fd_install(fdno, filep);
+	up_write(&viommu->veventqs_rwsem);
+	iommufd_put_object(ucmd->ictx, &viommu->obj);
+	return 0;
+
+err_put_fd:
+	put_unused_fd(fdno);
+err_abort:
+	/* The destroy hook takes the list lock itself */
+	up_write(&viommu->veventqs_rwsem);
+	iommufd_object_abort_and_destroy(ucmd->ictx, &veventq->obj);
+	goto out_put;
+out_unlock:
+	up_write(&viommu->veventqs_rwsem);
+out_put:
+	iommufd_put_object(ucmd->ictx, &viommu->obj);
+	return rc;
+}

@@ -110,6 +110,9 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
 	iommufd_hwpt_common_destroy(&hwpt_nested->common);
 	/* balances refcount_inc() in iommufd_hwpt_nested_alloc() */
 	refcount_dec(&hwpt_nested->parent->common.obj.users);
+	/* balances refcount_inc() in iommufd_viommu_alloc_hwpt_nested() */
+	if (hwpt_nested->viommu)
+		refcount_dec(&hwpt_nested->viommu->obj.users);
 }
 
 /**
@@ -290,6 +293,60 @@ err_abort:
 	return ERR_PTR(rc);
 }
 
+/*
+ * A nested HWPT made by the vIOMMU's driver: it sits on the vIOMMU's nesting
+ * parent and references the vIOMMU as well as that parent.
+ */
+static struct iommufd_hwpt_nested *
+iommufd_viommu_alloc_hwpt_nested(struct iommufd_ctx *ictx,
+				 struct iommufd_device *idev,
+				 struct iommufd_viommu *viommu, u32 flags,
+				 const struct iommu_user_data *user_data)
+{
+	struct iommufd_hwpt_nested *hwpt_nested;
+	struct iommufd_hw_pagetable *hwpt;
+	struct iommu_domain *domain;
+	int rc;
+
+	if (viommu->iommu_dev != __iommu_get_iommu_dev(idev->dev))
+		return ERR_PTR(-EINVAL);
+	if ((flags & ~IOMMUFD_HWPT_NESTED_FLAGS) || !user_data->len ||
+	    !viommu->ops->alloc_domain_nested)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	hwpt_nested = __iommufd_object_alloc(ictx, hwpt_nested,
+					     IOMMUFD_OBJ_HWPT_NESTED,
+					     common.obj);
+	if (IS_ERR(hwpt_nested))
+		return hwpt_nested;
+	hwpt = &hwpt_nested->common;
+	hwpt_nested->viommu = viommu;
+	refcount_inc(&viommu->obj.users);
+	hwpt_nested->parent = viommu->hwpt;
+	refcount_inc(&viommu->hwpt->common.obj.users);
+	hwpt->pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
+
+	domain = viommu->ops->alloc_domain_nested(viommu,
+						  flags & ~IOMMU_HWPT_FAULT_ID_VALID,
+						  user_data);
+	if (IS_ERR(domain)) {
+		rc = PTR_ERR(domain);
+		goto err_abort;
+	}
+	hwpt->domain = domain;
+	domain->owner = viommu->iommu_dev->ops;
+
+	if (WARN_ON_ONCE(domain->type != IOMMU_DOMAIN_NESTED)) {
+		rc = -EINVAL;
+		goto err_abort;
+	}
+	return hwpt_nested;
+
+err_abort:
+	iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
+	return ERR_PTR(rc);
+}
+
 /* Route the IOPFs of @hwpt's domain to the fault queue @fault_id */
 static int iommufd_hwpt_set_fault(struct iommufd_ucmd *ucmd,
 				  struct iommufd_hw_pagetable *hwpt,
@@ -391,6 +448,22 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 		hwpt = &hwpt_nested->common;
 		break;
 	}
+	case IOMMUFD_OBJ_VIOMMU: {
+		struct iommufd_viommu *viommu =
+			container_of(pt, struct iommufd_viommu, obj);
+		struct iommufd_hwpt_nested *hwpt_nested;
+
+		hwpt_nested = iommufd_viommu_alloc_hwpt_nested(ucmd->ictx, idev,
+							       viommu,
+							       cmd->flags,
+							       &blob);
+		if (IS_ERR(hwpt_nested)) {
+			rc = PTR_ERR(hwpt_nested);
+			goto out_put_pt;
+		}
+		hwpt = &hwpt_nested->common;
+		break;
+	}
 	default:
 		rc = -EINVAL;
 		goto out_put_pt;
@@ -453,18 +526,34 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 		goto out;
 	}
 
-	/* Only user-managed (nested) tables are invalidated from userspace */
-	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id,
-				 IOMMUFD_OBJ_HWPT_NESTED);
+	/*
+	 * Only user-managed (nested) tables and vIOMMU-wide caches are
+	 * invalidated from userspace. Other objects read as missing, which is
+	 * what the 6.12 selftests expect for a paging HWPT.
+	 */
+	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(obj)) {
 		rc = PTR_ERR(obj);
 		goto out;
 	}
-	hwpt_nested = container_of(obj, struct iommufd_hwpt_nested, common.obj);
-	domain = hwpt_nested->common.domain;
+	if (obj->type == IOMMUFD_OBJ_HWPT_NESTED) {
+		hwpt_nested = container_of(obj, struct iommufd_hwpt_nested,
+					   common.obj);
+		domain = hwpt_nested->common.domain;
+		rc = domain->ops->cache_invalidate_user(domain, &reqs);
+		done = reqs.entry_num;
+	} else if (obj->type == IOMMUFD_OBJ_VIOMMU) {
+		struct iommufd_viommu *viommu =
+			container_of(obj, struct iommufd_viommu, obj);
 
-	rc = domain->ops->cache_invalidate_user(domain, &reqs);
-	done = reqs.entry_num;
+		rc = -EOPNOTSUPP;
+		if (viommu->ops->cache_invalidate) {
+			rc = viommu->ops->cache_invalidate(viommu, &reqs);
+			done = reqs.entry_num;
+		}
+	} else {
+		rc = -ENOENT;
+	}
 	iommufd_put_object(ucmd->ictx, obj);
 out:
 	cmd->entry_num = done;

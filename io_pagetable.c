@@ -1343,19 +1343,39 @@ static bool iopt_area_allows(struct iopt_area *area, unsigned int flags)
 	return area->iommu_prot & IOMMU_READ;
 }
 
+/*
+ * Pins of internal accesses (HW queues) lock their areas: unmapping them
+ * fails with -EBUSY, as there is nobody to ask to unpin. The count changes
+ * under iova_rwsem (read) and the pages mutex, and is read by unmap under
+ * iova_rwsem (write).
+ */
+static void iopt_area_change_locks(struct iopt_area *area, bool lock)
+{
+	mutex_lock(&area->pages->mutex);
+	if (lock)
+		area->num_locks++;
+	else if (!WARN_ON(!area->num_locks))
+		area->num_locks--;
+	mutex_unlock(&area->pages->mutex);
+}
+
 /* Undo the access pins taken on [iova, last] */
 static void iopt_access_unpin_range(struct io_pagetable *iopt,
+				    struct iommufd_access *access,
 				    unsigned long iova, unsigned long last)
 {
 	struct iopt_contig it;
 	struct iopt_area *area;
 
 	for (area = iopt_contig_first(iopt, &it, iova, last); area;
-	     area = iopt_contig_next(iopt, &it))
+	     area = iopt_contig_next(iopt, &it)) {
+		if (access->internal)
+			iopt_area_change_locks(area, false);
 		iopt_area_remove_access(area,
 					iopt_area_iova_to_index(area, it.cur),
 					iopt_area_iova_to_index(area,
 								it.piece_last));
+	}
 	WARN_ON(!it.done);
 }
 
@@ -1411,12 +1431,14 @@ int iopt_access_pin_pages(struct io_pagetable *iopt,
 					  flags);
 		if (rc)
 			break;
+		if (access->internal)
+			iopt_area_change_locks(area, true);
 		out_pages += last_byte / PAGE_SIZE - first_byte / PAGE_SIZE + 1;
 	}
 	if (!rc && !it.done)
 		rc = -ENOENT;
 	if (rc && it.cur != iova)
-		iopt_access_unpin_range(iopt, iova, it.cur - 1);
+		iopt_access_unpin_range(iopt, access, iova, it.cur - 1);
 	up_read(&iopt->iova_rwsem);
 	return rc;
 }
@@ -1439,7 +1461,7 @@ void iopt_access_unpin_pages(struct io_pagetable *iopt,
 	if (WARN_ON(!length || check_add_overflow(iova, length - 1, &last)))
 		return;
 	down_read(&iopt->iova_rwsem);
-	iopt_access_unpin_range(iopt, iova, last);
+	iopt_access_unpin_range(iopt, access, iova, last);
 	up_read(&iopt->iova_rwsem);
 }
 

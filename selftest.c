@@ -171,12 +171,47 @@ struct mock_domain {
  * struct mock_nested - a mock nested domain
  * @domain: the core's view
  * @parent: the paging domain below, kept alive by iommufd's parent HWPT
+ * @mock_viommu: the vIOMMU it was allocated on, or NULL; kept alive by
+ *	iommufd's nested HWPT
  * @iotlb: emulated IOTLB entries, cleared by cache invalidation
  */
 struct mock_nested {
 	struct iommu_domain domain;
 	struct mock_domain *parent;
+	struct mock_viommu *mock_viommu;
 	u32 iotlb[MOCK_NESTED_DOMAIN_IOTLB_NUM];
+};
+
+/*
+ * struct mock_viommu - the mock driver's vIOMMU
+ * @core: the core's part, first
+ * @s2_parent: the nesting parent domain
+ * @queue_mutex: protects @hw_queue
+ * @hw_queue: the HW queues by index; a queue depends on the one before it
+ * @mmap_offset: the mmap offset of @page, 0 if none was registered
+ * @page: MMIO stand-in of 2 pages, only with allocation data
+ */
+struct mock_viommu {
+	struct iommufd_viommu core;
+	struct mock_domain *s2_parent;
+	struct mutex queue_mutex; /* protects hw_queue */
+	struct mock_hw_queue *hw_queue[IOMMU_TEST_HW_QUEUE_MAX];
+	unsigned long mmap_offset;
+	u32 *page;
+};
+
+/*
+ * struct mock_hw_queue - the mock driver's HW queue
+ * @core: the core's part, first
+ * @mock_viommu: the vIOMMU
+ * @prev: the queue of the index before, which this one depends on
+ * @index: slot in mock_viommu->hw_queue
+ */
+struct mock_hw_queue {
+	struct iommufd_hw_queue core;
+	struct mock_viommu *mock_viommu;
+	struct mock_hw_queue *prev;
+	u16 index;
 };
 
 /*
@@ -191,6 +226,9 @@ struct mock_nested {
  * @reserved_pasid_set: IOMMU_TEST_PASID_RESERVED is attached; the next
  *	non-blocking set of it fails (see mock_set_dev_pasid())
  * @cache: emulated device cache, invalidated through a vIOMMU
+ * @viommu_lock: protects @viommu and @vdev_id
+ * @viommu: vIOMMU the RID is attached through (a nested domain on it)
+ * @vdev_id: the device's virtual ID on @viommu
  */
 struct mock_dev {
 	struct device dev;
@@ -200,6 +238,9 @@ struct mock_dev {
 	int id;
 	bool reserved_pasid_set;
 	u32 cache[MOCK_DEV_CACHE_NUM];
+	struct mutex viommu_lock; /* protects viommu and vdev_id */
+	struct mock_viommu *viommu;
+	unsigned long vdev_id;
 };
 
 static const struct iommu_ops mock_ops;
@@ -441,12 +482,42 @@ static const struct iommu_dirty_ops mock_dirty_ops = {
 /* Domains                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static int mock_attach_dev(struct iommu_domain *domain, struct device *dev)
+static int mock_attach_check(struct iommu_domain *domain, struct device *dev)
 {
 	/* A device that cannot track dirty pages must not join such a domain */
 	if (domain->dirty_ops &&
 	    (to_mock_dev(dev)->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A RID attach also records the vIOMMU the device now translates through,
+ * which a nested domain allocated on a vIOMMU demands a vDEVICE on.
+ */
+static int mock_attach_dev(struct iommu_domain *domain, struct device *dev)
+{
+	struct mock_dev *mdev = to_mock_dev(dev);
+	struct mock_viommu *mock_viommu = NULL;
+	unsigned long vdev_id = 0;
+	int rc;
+
+	rc = mock_attach_check(domain, dev);
+	if (rc)
+		return rc;
+	if (domain->ops == &mock_nested_ops)
+		mock_viommu = to_mock_nested(domain)->mock_viommu;
+	if (mock_viommu) {
+		rc = iommufd_viommu_get_vdev_id(&mock_viommu->core, dev,
+						&vdev_id);
+		if (rc)
+			return rc;
+	}
+
+	mutex_lock(&mdev->viommu_lock);
+	mdev->viommu = mock_viommu;
+	mdev->vdev_id = vdev_id;
+	mutex_unlock(&mdev->viommu_lock);
 	return 0;
 }
 
@@ -467,7 +538,7 @@ static int mock_set_dev_pasid(struct iommu_domain *domain, struct device *dev,
 		return 0;
 	}
 
-	rc = mock_attach_dev(domain, dev);
+	rc = mock_attach_check(domain, dev);
 	if (rc)
 		return rc;
 	if (pasid == IOMMU_TEST_PASID_RESERVED) {
@@ -687,6 +758,254 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------------------------------------ */
+/* vIOMMU and HW queues                                                     */
+/* ------------------------------------------------------------------------ */
+
+static struct mock_viommu *to_mock_viommu(struct iommufd_viommu *viommu)
+{
+	return container_of(viommu, struct mock_viommu, core);
+}
+
+static struct mock_hw_queue *to_mock_hw_queue(struct iommufd_hw_queue *q)
+{
+	return container_of(q, struct mock_hw_queue, core);
+}
+
+static void mock_viommu_destroy(struct iommufd_viommu *viommu)
+{
+	struct mock_viommu *mock_viommu = to_mock_viommu(viommu);
+
+	if (mock_viommu->mmap_offset)
+		iommufd_viommu_destroy_mmap(viommu, mock_viommu->mmap_offset);
+	if (mock_viommu->page)
+		free_pages_exact(mock_viommu->page, 2 * PAGE_SIZE);
+	mutex_destroy(&mock_viommu->queue_mutex);
+}
+
+static struct iommu_domain *
+mock_viommu_alloc_domain_nested(struct iommufd_viommu *viommu, u32 flags,
+				const struct iommu_user_data *user_data)
+{
+	struct mock_viommu *mock_viommu = to_mock_viommu(viommu);
+	struct iommu_domain *domain;
+
+	domain = mock_alloc_nested(NULL, flags, &mock_viommu->s2_parent->domain,
+				   user_data);
+	if (!IS_ERR(domain))
+		to_mock_nested(domain)->mock_viommu = mock_viommu;
+	return domain;
+}
+
+/* One entry of IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST */
+static int
+mock_viommu_invalidate_one(struct iommufd_viommu *viommu,
+			   const struct iommu_viommu_invalidate_selftest *inv)
+{
+	struct mock_dev *mdev;
+	struct device *dev;
+	int rc = 0;
+
+	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		return -EOPNOTSUPP;
+	if (inv->cache_id > MOCK_DEV_CACHE_ID_MAX)
+		return -EINVAL;
+
+	/* The table lock keeps the vDEVICE, and its device, alive */
+	xa_lock(&viommu->vdevs);
+	dev = iommufd_viommu_find_dev(viommu, inv->vdev_id);
+	if (!dev) {
+		rc = -EINVAL;
+	} else {
+		mdev = to_mock_dev(dev);
+		if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
+			memset(mdev->cache, 0, sizeof(mdev->cache));
+		else
+			WRITE_ONCE(mdev->cache[inv->cache_id], 0);
+	}
+	xa_unlock(&viommu->vdevs);
+	return rc;
+}
+
+static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
+					struct iommu_user_data_array *array)
+{
+	struct iommu_viommu_invalidate_selftest *invs;
+	u32 done = 0;
+	int rc;
+
+	invs = kcalloc(array->entry_num, sizeof(*invs), GFP_KERNEL);
+	if (!invs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = iommu_copy_struct_from_full_user_array(invs, array,
+						    IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST);
+	for (; !rc && done != array->entry_num; done++) {
+		rc = mock_viommu_invalidate_one(viommu, &invs[done]);
+		if (rc)
+			break;
+	}
+	kfree(invs);
+out:
+	array->entry_num = done;
+	return rc;
+}
+
+static size_t mock_viommu_get_hw_queue_size(struct iommufd_viommu *viommu,
+					    enum iommu_hw_queue_type queue_type)
+{
+	if (queue_type != IOMMU_HW_QUEUE_TYPE_SELFTEST)
+		return 0;
+	return HW_QUEUE_STRUCT_SIZE(struct mock_hw_queue, core);
+}
+
+static void mock_hw_queue_destroy(struct iommufd_hw_queue *hw_queue)
+{
+	struct mock_hw_queue *mock_hw_queue = to_mock_hw_queue(hw_queue);
+	struct mock_viommu *mock_viommu = mock_hw_queue->mock_viommu;
+
+	mutex_lock(&mock_viommu->queue_mutex);
+	mock_viommu->hw_queue[mock_hw_queue->index] = NULL;
+	if (mock_hw_queue->prev)
+		iommufd_hw_queue_undepend(&mock_hw_queue->core,
+					  &mock_hw_queue->prev->core);
+	mutex_unlock(&mock_viommu->queue_mutex);
+}
+
+/*
+ * Queues are created in index order, each depending on the previous one,
+ * and the physical address the core found must be the one the parent
+ * domain translates the queue's base to.
+ */
+static int mock_hw_queue_init_phys(struct iommufd_hw_queue *hw_queue,
+				   u32 index, phys_addr_t base_addr_pa)
+{
+	struct mock_hw_queue *mock_hw_queue = to_mock_hw_queue(hw_queue);
+	struct mock_viommu *mock_viommu = to_mock_viommu(hw_queue->viommu);
+	struct mock_hw_queue *prev = NULL;
+	int rc = 0;
+
+	if (index >= IOMMU_TEST_HW_QUEUE_MAX)
+		return -EINVAL;
+
+	mutex_lock(&mock_viommu->queue_mutex);
+	if (mock_viommu->hw_queue[index]) {
+		rc = -EEXIST;
+		goto out_unlock;
+	}
+	if (index) {
+		prev = mock_viommu->hw_queue[index - 1];
+		if (!prev) {
+			rc = -EIO;
+			goto out_unlock;
+		}
+	}
+	if (mock_iova_to_phys(&mock_viommu->s2_parent->domain,
+			      hw_queue->base_addr) != base_addr_pa) {
+		rc = -EFAULT;
+		goto out_unlock;
+	}
+	if (prev) {
+		rc = iommufd_hw_queue_depend(&mock_hw_queue->core,
+					     &prev->core);
+		if (rc)
+			goto out_unlock;
+	}
+
+	mock_hw_queue->prev = prev;
+	mock_hw_queue->mock_viommu = mock_viommu;
+	mock_hw_queue->index = index;
+	mock_viommu->hw_queue[index] = mock_hw_queue;
+	hw_queue->destroy = mock_hw_queue_destroy;
+out_unlock:
+	mutex_unlock(&mock_viommu->queue_mutex);
+	return rc;
+}
+
+static const struct iommufd_viommu_ops mock_viommu_ops = {
+	.destroy = mock_viommu_destroy,
+	.alloc_domain_nested = mock_viommu_alloc_domain_nested,
+	.cache_invalidate = mock_viommu_cache_invalidate,
+	.get_hw_queue_size = mock_viommu_get_hw_queue_size,
+	.hw_queue_init_phys = mock_hw_queue_init_phys,
+};
+
+static size_t mock_get_viommu_size(struct device *dev,
+				   enum iommu_viommu_type viommu_type)
+{
+	if (viommu_type != IOMMU_VIOMMU_TYPE_SELFTEST)
+		return 0;
+	return VIOMMU_STRUCT_SIZE(struct mock_viommu, core);
+}
+
+/*
+ * With allocation data, the vIOMMU exposes two pages of "MMIO" through
+ * mmap(), whose first u32 is in_data, and reports where to map them.
+ */
+static int mock_viommu_init_mmio(struct mock_viommu *mock_viommu,
+				 const struct iommu_user_data *user_data)
+{
+	struct iommu_viommu_selftest data;
+	int rc;
+
+	rc = iommu_copy_struct_from_user(&data, user_data,
+					 IOMMU_VIOMMU_TYPE_SELFTEST, out_data);
+	if (rc)
+		return rc;
+
+	mock_viommu->page = alloc_pages_exact(2 * PAGE_SIZE,
+					      GFP_KERNEL | __GFP_ZERO);
+	if (!mock_viommu->page)
+		return -ENOMEM;
+	mock_viommu->page[0] = data.in_data;
+
+	rc = iommufd_viommu_alloc_mmap(&mock_viommu->core,
+				       virt_to_phys(mock_viommu->page),
+				       2 * PAGE_SIZE, &mock_viommu->mmap_offset);
+	if (rc)
+		goto err_free;
+
+	data.out_data = data.in_data;
+	data.out_mmap_offset = mock_viommu->mmap_offset;
+	data.out_mmap_length = 2 * PAGE_SIZE;
+	rc = iommu_copy_struct_to_user(user_data, &data,
+				       IOMMU_VIOMMU_TYPE_SELFTEST, out_data);
+	if (rc)
+		goto err_mmap;
+	return 0;
+
+err_mmap:
+	iommufd_viommu_destroy_mmap(&mock_viommu->core,
+				    mock_viommu->mmap_offset);
+	mock_viommu->mmap_offset = 0;
+err_free:
+	free_pages_exact(mock_viommu->page, 2 * PAGE_SIZE);
+	mock_viommu->page = NULL;
+	return rc;
+}
+
+static int mock_viommu_init(struct iommufd_viommu *viommu,
+			    struct iommu_domain *parent_domain,
+			    const struct iommu_user_data *user_data)
+{
+	struct mock_viommu *mock_viommu = to_mock_viommu(viommu);
+	int rc;
+
+	if (!mock_domain_is_ours(parent_domain))
+		return -EINVAL;
+
+	if (user_data) {
+		rc = mock_viommu_init_mmio(mock_viommu, user_data);
+		if (rc)
+			return rc;
+	}
+	mutex_init(&mock_viommu->queue_mutex);
+	mock_viommu->s2_parent = to_mock_domain(parent_domain);
+	viommu->ops = &mock_viommu_ops;
+	return 0;
+}
+
 static const struct iommu_domain_ops mock_paging_ops = {
 	.attach_dev = mock_attach_dev,
 	.set_dev_pasid = mock_set_dev_pasid,
@@ -797,6 +1116,8 @@ static const struct iommu_ops mock_ops = {
 	.dev_enable_feat = mock_dev_enable_feat,
 	.dev_disable_feat = mock_dev_disable_feat,
 	.remove_dev_pasid = mock_remove_dev_pasid,
+	.get_viommu_size = mock_get_viommu_size,
+	.viommu_init = mock_viommu_init,
 	.user_pasid_table = true,
 	.default_domain_ops = &mock_paging_ops,
 };
@@ -835,6 +1156,7 @@ static struct mock_dev *mock_dev_create(u32 flags)
 	mdev->flags = flags;
 	mdev->id = -1;
 	init_rwsem(&mdev->attach_lock);
+	mutex_init(&mdev->viommu_lock);
 	for (i = 0; i != MOCK_DEV_CACHE_NUM; i++)
 		mdev->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	device_initialize(&mdev->dev);
@@ -1202,6 +1524,31 @@ static int mock_op_trigger_iopf(struct iommufd_ucmd *ucmd,
 	down_read(&mdev->attach_lock);
 	rc = iommu_report_device_fault(&mdev->dev, &event);
 	up_read(&mdev->attach_lock);
+	iommufd_put_object(ucmd->ictx, &idev->obj);
+	return rc;
+}
+
+static int mock_op_trigger_vevent(struct iommufd_ucmd *ucmd,
+				  struct iommu_test_cmd *cmd)
+{
+	struct iommu_viommu_event_selftest event = {};
+	struct iommufd_device *idev;
+	struct mock_dev *mdev;
+	int rc = -ENOENT;
+
+	idev = mock_idev_get(ucmd, cmd->trigger_vevent.dev_id, &mdev);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+
+	/* The attached nested HWPT keeps the vIOMMU alive meanwhile */
+	mutex_lock(&mdev->viommu_lock);
+	if (mdev->viommu && mdev->vdev_id) {
+		event.virt_id = mdev->vdev_id;
+		rc = iommufd_viommu_report_event(&mdev->viommu->core,
+						 IOMMU_VEVENTQ_TYPE_SELFTEST,
+						 &event, sizeof(event));
+	}
+	mutex_unlock(&mdev->viommu_lock);
 	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
 }
@@ -1902,8 +2249,8 @@ typedef int (*mock_op_fn)(struct iommufd_ucmd *ucmd,
 			  struct iommu_test_cmd *cmd);
 
 /*
- * Ops without a handler (the vIOMMU, vEVENT and dma-buf families) are not
- * supported by this mock yet and fail with -EOPNOTSUPP.
+ * Ops without a handler (the dma-buf exporter) are not supported by this
+ * mock yet and fail with -EOPNOTSUPP.
  */
 static const mock_op_fn mock_op_table[] = {
 	[IOMMU_TEST_OP_ADD_RESERVED] = mock_op_add_reserved,
@@ -1922,6 +2269,7 @@ static const mock_op_fn mock_op_table[] = {
 	[IOMMU_TEST_OP_MD_CHECK_IOTLB] = mock_op_md_check_iotlb,
 	[IOMMU_TEST_OP_TRIGGER_IOPF] = mock_op_trigger_iopf,
 	[IOMMU_TEST_OP_DEV_CHECK_CACHE] = mock_op_dev_check_cache,
+	[IOMMU_TEST_OP_TRIGGER_VEVENT] = mock_op_trigger_vevent,
 	[IOMMU_TEST_OP_PASID_ATTACH] = mock_op_pasid_attach,
 	[IOMMU_TEST_OP_PASID_REPLACE] = mock_op_pasid_replace,
 	[IOMMU_TEST_OP_PASID_DETACH] = mock_op_pasid_detach,
