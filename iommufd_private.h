@@ -236,8 +236,9 @@ static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd,
 /* ------------------------------------------------------------------------ */
 
 /*
- * How pinned pages are charged. The numeric values are the uAPI's
- * IOMMU_OPTION_RLIMIT_MODE values.
+ * How pinned pages are charged. These are not the uAPI values: for
+ * IOMMU_OPTION_RLIMIT_MODE, 0 means IOPT_PAGES_ACCOUNT_USER and 1 means
+ * IOPT_PAGES_ACCOUNT_MM (ioas.c converts).
  */
 enum {
 	IOPT_PAGES_ACCOUNT_NONE = 0,
