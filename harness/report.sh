@@ -144,7 +144,7 @@ EOF
 # Kernel reports that fail the run whatever the tests said.
 report_console()
 {
-	local pat='WARNING:|BUG:|KASAN|UBSAN|kmemleak:.*leak|Kernel panic|Oops|general protection fault|INFO: task .* blocked|detected stalls|possible circular locking'
+	local pat='WARNING:|BUG:|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|Kernel panic|Oops|general protection fault|INFO: task .* blocked|detected stalls|possible circular locking'
 
 	tr -d '\r' <"$CONSOLE" | grep -E "$pat" |
 		sort | uniq -c | sort -rn | head -n 10 |
