@@ -834,7 +834,9 @@ static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
 	u32 done = 0;
 	int rc;
 
-	invs = kcalloc(array->entry_num, sizeof(*invs), GFP_KERNEL);
+	/* entry_num comes from user space: no warning for absurd sizes */
+	invs = kvcalloc(array->entry_num, sizeof(*invs),
+			GFP_KERNEL | __GFP_NOWARN);
 	if (!invs) {
 		rc = -ENOMEM;
 		goto out;
@@ -846,7 +848,7 @@ static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
 		if (rc)
 			break;
 	}
-	kfree(invs);
+	kvfree(invs);
 out:
 	array->entry_num = done;
 	return rc;
@@ -1199,6 +1201,22 @@ err_put:
 bool iommufd_selftest_is_mock_dev(struct device *dev)
 {
 	return dev->bus == &mock_bus;
+}
+
+/**
+ * iommufd_selftest_for_each_dev() - Call @fn for every mock device
+ * @data: passed to @fn
+ * @fn: as for bus_for_each_dev(); a non-zero return stops the walk
+ *
+ * Lets code that walks the buses with IOMMU groups (the VFIO compat layer's
+ * system-wide geometry) see the mock devices too.
+ *
+ * Return: 0, or what @fn returned to stop the walk.
+ */
+int iommufd_selftest_for_each_dev(void *data,
+				  int (*fn)(struct device *dev, void *data))
+{
+	return bus_for_each_dev(&mock_bus, NULL, data, fn);
 }
 
 /* ------------------------------------------------------------------------ */

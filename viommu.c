@@ -379,7 +379,8 @@ static int iommufd_hw_queue_pin(struct iommufd_hw_queue *hw_queue,
 	/* The span must fit the page array and the access API's length */
 	if (npages > ULONG_MAX / PAGE_SIZE)
 		return -EINVAL;
-	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL);
+	/* The length is user input: fail quietly if it is absurd */
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages)
 		return -ENOMEM;
 
