@@ -768,6 +768,8 @@ bool iommufd_should_fail(void);
 int __init iommufd_test_init(void);
 void iommufd_test_exit(void);
 bool iommufd_selftest_is_mock_dev(struct device *dev);
+int iommufd_selftest_walk_devs(void *data,
+			       int (*fn)(struct device *dev, void *data));
 #else
 static inline bool iommufd_should_fail(void)
 {
@@ -786,6 +788,13 @@ static inline void iommufd_test_exit(void)
 static inline bool iommufd_selftest_is_mock_dev(struct device *dev)
 {
 	return false;
+}
+
+static inline int
+iommufd_selftest_walk_devs(void *data,
+			   int (*fn)(struct device *dev, void *data))
+{
+	return 0;
 }
 #endif
 

@@ -1204,7 +1204,7 @@ bool iommufd_selftest_is_mock_dev(struct device *dev)
 }
 
 /**
- * iommufd_selftest_for_each_dev() - Call @fn for every mock device
+ * iommufd_selftest_walk_devs() - Call @fn for every mock device
  * @data: passed to @fn
  * @fn: as for bus_for_each_dev(); a non-zero return stops the walk
  *
@@ -1213,8 +1213,8 @@ bool iommufd_selftest_is_mock_dev(struct device *dev)
  *
  * Return: 0, or what @fn returned to stop the walk.
  */
-int iommufd_selftest_for_each_dev(void *data,
-				  int (*fn)(struct device *dev, void *data))
+int iommufd_selftest_walk_devs(void *data,
+			       int (*fn)(struct device *dev, void *data))
 {
 	return bus_for_each_dev(&mock_bus, NULL, data, fn);
 }

@@ -20,6 +20,10 @@
  * Nothing here has semantics of its own: every command is translated into
  * iopt_*() calls, with the argument checks and errno values of type1.
  *
+ * VFIO_IOMMU_GET_INFO before the first device is attached reports a
+ * system-wide geometry, because VFIO does not tell us which group joined
+ * the container (see "Geometry before the first device is attached").
+ *
  * VFIO_IOMMU_DIRTY_PAGES is served when every domain of the compat IOAS
  * tracks dirty IOVA: start and stop switch tracking on all of them, and the
  * bitmap is the union of what they report.
@@ -28,15 +32,22 @@
  * its groups are unprotected; the context then accepts VFIO_NOIOMMU_IOMMU
  * and refuses the type1 backends.
  */
+#include <linux/amba/bus.h>
 #include <linux/capability.h>
+#include <linux/cdx/cdx_bus.h>
+#include <linux/fsl/mc.h>
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/overflow.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/vfio.h>
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/vfio.h>
 
+#include <../drivers/iommu/iommu-priv.h>
 #include "iommufd_private.h"
 
 /*
@@ -402,14 +413,14 @@ static long iommufd_vfio_set_iommu(struct iommufd_ctx *ictx,
 }
 
 /*
- * The IOMMU page sizes every domain of the IOAS supports, as type1 reports
- * them: sizes below PAGE_SIZE are folded into PAGE_SIZE, and nothing smaller
- * than the IOAS's IOVA alignment is offered.
+ * The IOMMU page sizes every domain of the IOAS supports, within @pgsizes,
+ * as type1 reports them: sizes below PAGE_SIZE are folded into PAGE_SIZE,
+ * and nothing smaller than the IOAS's IOVA alignment is offered.
  */
-static u64 iommufd_vfio_pgsizes(struct iommufd_ioas *ioas)
+static u64 iommufd_vfio_pgsizes(struct iommufd_ioas *ioas,
+				unsigned long pgsizes)
 {
 	struct io_pagetable *iopt = &ioas->iopt;
-	unsigned long pgsizes = ULONG_MAX;
 	struct iommu_domain *domain;
 	unsigned long align;
 	unsigned long index;
@@ -510,7 +521,7 @@ static int iommufd_vfio_get_dirty(struct iommufd_ioas *ioas,
 	if (copy_from_user(&get, uget, sizeof(get)))
 		return -EFAULT;
 
-	pgsize = iommufd_vfio_pgsizes(ioas);
+	pgsize = iommufd_vfio_pgsizes(ioas, ULONG_MAX);
 	pgsize &= -pgsize;
 	if (get.bitmap.pgsize != pgsize || !get.size ||
 	    (get.iova | get.size) & (pgsize - 1) ||
@@ -591,83 +602,373 @@ static long iommufd_vfio_dirty_pages(struct iommufd_ctx *ictx,
 }
 
 /*
- * Build the capability chain of VFIO_IOMMU_GET_INFO in a kernel buffer. The
- * offsets in the chain count from the start of struct
- * vfio_iommu_type1_info, which precedes the buffer. The chain is: IOVA
- * ranges, migration (only when VFIO_IOMMU_DIRTY_PAGES can work), DMA
- * available. Every capability but the last is padded to 8 bytes, so the
- * last one ends the chain exactly.
+ * Geometry before the first device is attached.
+ *
+ * Type1 attaches a group to its domain at VFIO_GROUP_SET_CONTAINER, so its
+ * VFIO_IOMMU_GET_INFO is exact as soon as the group joins. Here the group's
+ * devices reach the compat IOAS only when userspace opens a device fd, and
+ * VFIO tells us about the join with iommufd_vfio_compat_ioas_create(),
+ * which does not name the group: there is no way to know which devices will
+ * come. VMMs read the geometry in between and allocate IOVA from it, so
+ * while the compat IOAS has no domain GET_INFO reports what any IOMMU group
+ * of the system can use: the intersection of the apertures and page sizes
+ * of a paging domain made for each group, minus the union of all their
+ * reserved regions. With a single IOMMU this is exactly what the group
+ * will get. Once a domain is attached its own values are reported instead.
+ * Nothing is reserved in the IOAS by this; it is only a report.
  */
-static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, void **out,
-				   size_t *out_len)
+struct iommufd_vfio_geo {
+	unsigned long pgsizes;
+	unsigned long start;
+	unsigned long last;
+	/* Groups walked so far, by ID, each holding a reference */
+	struct xarray groups;
+	/* Set once a device of the current group gave a paging domain */
+	bool group_measured;
+	bool any_group;
+	struct iommu_iova_range *resv;
+	unsigned int num_resv;
+	unsigned int max_resv;
+};
+
+/* The buses VFIO has drivers for, i.e. where type1 users find groups */
+static const struct bus_type *const iommufd_vfio_buses[] = {
+#ifdef CONFIG_PCI
+	&pci_bus_type,
+#endif
+	&platform_bus_type,
+#ifdef CONFIG_ARM_AMBA
+	&amba_bustype,
+#endif
+#ifdef CONFIG_FSL_MC_BUS
+	&fsl_mc_bus_type,
+#endif
+#ifdef CONFIG_CDX_BUS
+	&cdx_bus_type,
+#endif
+};
+
+static int iommufd_vfio_geo_add_resv(struct iommufd_vfio_geo *geo,
+				     struct device *dev)
 {
+	struct iommu_resv_region *resv;
+	LIST_HEAD(resv_regions);
+	int rc = 0;
+
+	iommu_get_resv_regions(dev, &resv_regions);
+	list_for_each_entry(resv, &resv_regions, list) {
+		unsigned long last;
+
+		/* The same regions iopt_table_enforce_dev_resv_regions() uses */
+		if (resv->type == IOMMU_RESV_DIRECT_RELAXABLE || !resv->length)
+			continue;
+		if (check_add_overflow((unsigned long)resv->start,
+				       (unsigned long)resv->length - 1, &last))
+			last = ULONG_MAX;
+		if (geo->num_resv == geo->max_resv) {
+			unsigned int max = max(8U, geo->max_resv * 2);
+			struct iommu_iova_range *more;
+
+			more = krealloc_array(geo->resv, max, sizeof(*more),
+					      GFP_KERNEL);
+			if (!more) {
+				rc = -ENOMEM;
+				break;
+			}
+			geo->resv = more;
+			geo->max_resv = max;
+		}
+		geo->resv[geo->num_resv].start = resv->start;
+		geo->resv[geo->num_resv].last = last;
+		geo->num_resv++;
+	}
+	iommu_put_resv_regions(dev, &resv_regions);
+	return rc;
+}
+
+/*
+ * A paging domain made the way iommufd_hwpt_paging_alloc() makes the
+ * automatic domain for @dev: drivers with domain_alloc_user() size it for
+ * the device (address width, large pages), while iommu_paging_domain_alloc()
+ * may leave that to the first attach.
+ */
+static struct iommu_domain *iommufd_vfio_geo_domain(struct device *dev)
+{
+	const struct iommu_ops *ops = dev_iommu_ops(dev);
+
+	if (ops->domain_alloc_user)
+		return ops->domain_alloc_user(dev, 0, NULL, NULL);
+	return iommu_paging_domain_alloc(dev);
+}
+
+/*
+ * Called with the group's mutex held, which keeps @dev in the group and its
+ * IOMMU driver data alive while we ask the driver about it.
+ */
+static int iommufd_vfio_geo_group_dev(struct device *dev, void *data)
+{
+	struct iommufd_vfio_geo *geo = data;
+	struct iommu_domain *domain;
+
+	if (!geo->group_measured) {
+		domain = iommufd_vfio_geo_domain(dev);
+		if (!IS_ERR(domain)) {
+			geo->pgsizes &= domain->pgsize_bitmap;
+			geo->start = max(geo->start,
+					 domain->geometry.aperture_start);
+			geo->last = min(geo->last,
+					domain->geometry.aperture_end);
+			geo->group_measured = true;
+			geo->any_group = true;
+			iommu_domain_free(domain);
+		}
+	}
+	return iommufd_vfio_geo_add_resv(geo, dev);
+}
+
+static int iommufd_vfio_geo_bus_dev(struct device *dev, void *data)
+{
+	struct iommufd_vfio_geo *geo = data;
+	struct iommu_group *group;
+	int rc;
+
+	group = iommu_group_get(dev);
+	if (!group)
+		return 0;
+	/* The reference is dropped in iommufd_vfio_geo_destroy() */
+	rc = xa_insert(&geo->groups, iommu_group_id(group), group, GFP_KERNEL);
+	if (rc) {
+		iommu_group_put(group);
+		return rc == -EBUSY ? 0 : rc;
+	}
+	geo->group_measured = false;
+	return iommu_group_for_each_dev(group, geo, iommufd_vfio_geo_group_dev);
+}
+
+static void iommufd_vfio_geo_destroy(struct iommufd_vfio_geo *geo)
+{
+	struct iommu_group *group;
+	unsigned long index;
+
+	xa_for_each(&geo->groups, index, group)
+		iommu_group_put(group);
+	xa_destroy(&geo->groups);
+	kfree(geo->resv);
+}
+
+static int iommufd_vfio_resv_cmp(const void *a, const void *b)
+{
+	const struct iommu_iova_range *ra = a, *rb = b;
+
+	if (ra->start == rb->start)
+		return 0;
+	return ra->start < rb->start ? -1 : 1;
+}
+
+/* Walk every IOMMU group of the system; see "Geometry before ..." above */
+static int iommufd_vfio_geo_measure(struct iommufd_vfio_geo *geo)
+{
+	unsigned int i;
+	int rc = 0;
+
+	*geo = (struct iommufd_vfio_geo){
+		.pgsizes = ULONG_MAX,
+		.last = ULONG_MAX,
+	};
+	xa_init(&geo->groups);
+	for (i = 0; i != ARRAY_SIZE(iommufd_vfio_buses) && !rc; i++)
+		rc = bus_for_each_dev(iommufd_vfio_buses[i], NULL, geo,
+				      iommufd_vfio_geo_bus_dev);
+	if (!rc)
+		rc = iommufd_selftest_walk_devs(geo, iommufd_vfio_geo_bus_dev);
+	if (rc) {
+		iommufd_vfio_geo_destroy(geo);
+		return rc;
+	}
+	sort(geo->resv, geo->num_resv, sizeof(*geo->resv),
+	     iommufd_vfio_resv_cmp, NULL);
+	return 0;
+}
+
+/*
+ * Replace the kvmalloc()ed @*ranges by their parts inside the aperture of
+ * @geo and outside its reserved regions. A reserved region splits at most
+ * one range in two, so the result has at most num + num_resv entries.
+ */
+static int iommufd_vfio_geo_clip(struct iommufd_vfio_geo *geo,
+				 struct iommu_iova_range **ranges, u32 *num)
+{
+	struct iommu_iova_range *in = *ranges, *out;
+	u32 n = 0;
+	u32 i;
+
+	out = kvcalloc(*num + geo->num_resv, sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
+	for (i = 0; i != *num; i++) {
+		u64 cur = max_t(u64, in[i].start, geo->start);
+		u64 last = min_t(u64, in[i].last, geo->last);
+		bool done = cur > last;
+		unsigned int j;
+
+		for (j = 0; j != geo->num_resv && !done; j++) {
+			const struct iommu_iova_range *r = &geo->resv[j];
+
+			if (r->last < cur)
+				continue;
+			if (r->start > last)
+				break;
+			if (r->start > cur) {
+				out[n].start = cur;
+				out[n++].last = r->start - 1;
+			}
+			if (r->last >= last)
+				done = true;
+			else
+				cur = r->last + 1;
+		}
+		if (!done) {
+			out[n].start = cur;
+			out[n++].last = last;
+		}
+	}
+	kvfree(in);
+	*ranges = out;
+	*num = n;
+	return 0;
+}
+
+static bool iommufd_vfio_has_domain(struct iommufd_ioas *ioas)
+{
+	bool ret;
+
+	down_read(&ioas->iopt.domains_rwsem);
+	ret = !xa_empty(&ioas->iopt.domains);
+	up_read(&ioas->iopt.domains_rwsem);
+	return ret;
+}
+
+/*
+ * The IOVA ranges and page sizes GET_INFO reports: those of the IOAS, and
+ * without a domain also restricted to the system-wide geometry.
+ */
+static int iommufd_vfio_geometry(struct iommufd_ioas *ioas,
+				 struct iommu_iova_range **ranges, u32 *num,
+				 u64 *pgsizes)
+{
+	struct iommufd_vfio_geo geo;
+	int rc;
+
+	rc = iommufd_ioas_read_ranges(&ioas->iopt, U32_MAX, ranges, num);
+	if (rc)
+		return rc;
+	if (iommufd_vfio_has_domain(ioas)) {
+		*pgsizes = iommufd_vfio_pgsizes(ioas, ULONG_MAX);
+		return 0;
+	}
+
+	rc = iommufd_vfio_geo_measure(&geo);
+	if (rc)
+		goto err_free;
+	if (geo.any_group)
+		rc = iommufd_vfio_geo_clip(&geo, ranges, num);
+	*pgsizes = iommufd_vfio_pgsizes(ioas, geo.pgsizes);
+	iommufd_vfio_geo_destroy(&geo);
+	if (rc)
+		goto err_free;
+	return 0;
+
+err_free:
+	kvfree(*ranges);
+	return rc;
+}
+
+/*
+ * Build the capability chain of VFIO_IOMMU_GET_INFO in a kernel buffer,
+ * laid out as type1 lays it out so that programs that walk it by offset
+ * see the same thing: migration (only when VFIO_IOMMU_DIRTY_PAGES can
+ * work), DMA available, then IOVA ranges (only if there is any), each
+ * padded to 8 bytes. The offsets count from the start of struct
+ * vfio_iommu_type1_info, which precedes the buffer.
+ */
+static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, u64 *pgsizes,
+				   void **out, size_t *out_len)
+{
+	const size_t base = sizeof(struct vfio_iommu_type1_info);
 	struct vfio_iommu_type1_info_cap_migration *mig_cap;
 	struct vfio_iommu_type1_info_cap_iova_range *iova_cap;
 	struct vfio_iommu_type1_info_dma_avail *avail_cap;
-	const size_t base = sizeof(struct vfio_iommu_type1_info);
+	size_t mig_len = ALIGN(sizeof(*mig_cap), sizeof(u64));
+	size_t avail_len = ALIGN(sizeof(*avail_cap), sizeof(u64));
 	struct iommu_iova_range *ranges;
-	size_t mig_len = 0;
-	size_t iova_len;
+	struct vfio_info_cap_header *prev = NULL;
+	size_t iova_len = 0;
+	size_t len = 0;
 	bool migration;
-	u64 pgsizes;
 	u32 num;
 	void *buf;
 	u32 i;
 	int rc;
 
-	rc = iommufd_ioas_read_ranges(&ioas->iopt, U32_MAX, &ranges, &num);
+	rc = iommufd_vfio_geometry(ioas, &ranges, &num, pgsizes);
 	if (rc)
 		return rc;
 
-	pgsizes = iommufd_vfio_pgsizes(ioas);
 	mutex_lock(&ioas->mutex);
 	migration = iommufd_vfio_can_track_dirty(ioas);
 	mutex_unlock(&ioas->mutex);
-	if (migration)
-		mig_len = ALIGN(sizeof(*mig_cap), sizeof(u64));
 
-	iova_len = ALIGN(struct_size(iova_cap, iova_ranges, num), sizeof(u64));
-	buf = kzalloc(iova_len + mig_len + sizeof(*avail_cap),
+	if (num)
+		iova_len = ALIGN(struct_size(iova_cap, iova_ranges, num),
+				 sizeof(u64));
+	buf = kzalloc((migration ? mig_len : 0) + avail_len + iova_len,
 		      GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		kvfree(ranges);
 		return -ENOMEM;
 	}
 
-	iova_cap = buf;
-	iova_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-	iova_cap->header.version = 1;
-	iova_cap->header.next = base + iova_len;
-	iova_cap->nr_iovas = num;
-	for (i = 0; i != num; i++) {
-		iova_cap->iova_ranges[i].start = ranges[i].start;
-		iova_cap->iova_ranges[i].end = ranges[i].last;
-	}
-	kvfree(ranges);
-
 	if (migration) {
-		mig_cap = buf + iova_len;
+		mig_cap = buf + len;
 		mig_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION;
 		mig_cap->header.version = 1;
-		mig_cap->header.next = base + iova_len + mig_len;
 		/* Bitmaps are only offered at the smallest page size */
-		mig_cap->pgsize_bitmap = pgsizes & -pgsizes;
+		mig_cap->pgsize_bitmap = *pgsizes & -*pgsizes;
 		mig_cap->max_dirty_bitmap_size = IOMMUFD_VFIO_DIRTY_BITMAP_MAX;
+		prev = &mig_cap->header;
+		len += mig_len;
 	}
 
-	avail_cap = buf + iova_len + mig_len;
+	avail_cap = buf + len;
 	avail_cap->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
 	avail_cap->header.version = 1;
 	avail_cap->avail = IOMMUFD_VFIO_DMA_AVAIL;
+	if (prev)
+		prev->next = base + len;
+	prev = &avail_cap->header;
+	len += avail_len;
+
+	if (num) {
+		iova_cap = buf + len;
+		iova_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+		iova_cap->header.version = 1;
+		iova_cap->nr_iovas = num;
+		for (i = 0; i != num; i++) {
+			iova_cap->iova_ranges[i].start = ranges[i].start;
+			iova_cap->iova_ranges[i].end = ranges[i].last;
+		}
+		prev->next = base + len;
+		len += iova_len;
+	}
+	kvfree(ranges);
 
 	*out = buf;
-	*out_len = iova_len + mig_len + sizeof(*avail_cap);
+	*out_len = len;
 	return 0;
 }
 
 struct iommufd_vfio_info {
 	void __user *uinfo;
-	u32 user_argsz;
 	struct vfio_iommu_type1_info info;
 };
 
@@ -675,27 +976,32 @@ static int iommufd_vfio_do_get_info(struct iommufd_ioas *ioas, void *data)
 {
 	struct iommufd_vfio_info *req = data;
 	struct vfio_iommu_type1_info *info = &req->info;
+	u32 user_argsz = info->argsz;
 	size_t caps_len;
+	u64 pgsizes;
 	void *caps;
-	int rc;
+	int rc = 0;
 
-	rc = iommufd_vfio_build_caps(ioas, &caps, &caps_len);
+	rc = iommufd_vfio_build_caps(ioas, &pgsizes, &caps, &caps_len);
 	if (rc)
 		return rc;
 
 	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
-	info->iova_pgsizes = iommufd_vfio_pgsizes(ioas);
+	info->iova_pgsizes = pgsizes;
 	/*
-	 * The chain is returned whole or not at all; argsz tells the caller
-	 * how much room the whole chain needs.
+	 * As type1: the chain is returned whole or not at all. A buffer too
+	 * small for it gets argsz raised to the size needed; otherwise argsz
+	 * is left as the caller set it.
 	 */
-	info->argsz = sizeof(*info) + caps_len;
-	info->cap_offset = req->user_argsz >= info->argsz ? sizeof(*info) : 0;
-	if (info->cap_offset &&
-	    copy_to_user(req->uinfo + sizeof(*info), caps, caps_len))
-		rc = -EFAULT;
-	else if (copy_to_user(req->uinfo, info,
-			      min_t(size_t, req->user_argsz, sizeof(*info))))
+	if (user_argsz < sizeof(*info) + caps_len) {
+		info->argsz = sizeof(*info) + caps_len;
+	} else {
+		info->cap_offset = sizeof(*info);
+		if (copy_to_user(req->uinfo + sizeof(*info), caps, caps_len))
+			rc = -EFAULT;
+	}
+	if (!rc && copy_to_user(req->uinfo, info,
+				min_t(size_t, user_argsz, sizeof(*info))))
 		rc = -EFAULT;
 	kfree(caps);
 	return rc;
@@ -712,7 +1018,6 @@ static long iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
 		return -EFAULT;
 	if (req.info.argsz < minsz)
 		return -EINVAL;
-	req.user_argsz = req.info.argsz;
 	return iommufd_vfio_call(ictx, iommufd_vfio_do_get_info, &req);
 }
 
