@@ -742,6 +742,45 @@ TEST_F(viommu, hw_queue)
 	ASSERT_EQ(0, ioctl_destroy(self->fd, self->viommu_id));
 }
 
+/* The queue memory must be physically contiguous */
+TEST_F(viommu, hw_queue_contiguous)
+{
+	size_t huge = 2 * 1024 * 1024;
+	__u64 iova = MOCK_APERTURE_START;
+	uint64_t unmapped;
+	void *hbuf;
+	__u32 id;
+
+	/* The same page twice: consecutive IOVA, not consecutive memory */
+	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, iova);
+	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, iova + PAGE_SIZE);
+	EXPECT_ERR(EFAULT, hw_queue_alloc(self->fd, self->viommu_id,
+					  IOMMU_HW_QUEUE_TYPE_SELFTEST, 0,
+					  iova, 2 * PAGE_SIZE, &id));
+	/* Nothing stays pinned or locked */
+	ASSERT_EQ(0, _test_ioctl_ioas_unmap(self->fd, self->ioas_id, iova,
+					    2 * PAGE_SIZE, &unmapped));
+	EXPECT_EQ(2 * PAGE_SIZE, unmapped);
+	check_refs(self->buf, PAGE_SIZE, 0);
+
+	/* A huge page is contiguous: a queue may span several pages of it */
+	hbuf = mmap(NULL, huge, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (hbuf == MAP_FAILED)
+		SKIP(return, "no huge pages");
+	memset(hbuf, 0, huge);
+	iova = MOCK_APERTURE_START + huge;
+	test_ioctl_ioas_map_fixed(hbuf, huge, iova);
+	ASSERT_EQ(0, hw_queue_alloc(self->fd, self->viommu_id,
+				    IOMMU_HW_QUEUE_TYPE_SELFTEST, 0,
+				    iova + 100, 4 * PAGE_SIZE, &id));
+	EXPECT_ERR(EBUSY, _test_ioctl_ioas_unmap(self->fd, self->ioas_id, iova,
+						 huge, &unmapped));
+	ASSERT_EQ(0, ioctl_destroy(self->fd, id));
+	test_ioctl_ioas_unmap(iova, huge);
+	munmap(hbuf, huge);
+}
+
 /* Close a context with every kind of object still alive */
 TEST_F(viommu, release_everything)
 {

@@ -59,34 +59,44 @@ static __attribute__((constructor)) void prepare_fault_injection(void)
 	fault_injection_ready = true;
 }
 
-/* Fail the n-th injection point of this thread from now on; 0 disarms */
+/*
+ * The thread's fail-nth file, opened once: opening it while armed could
+ * itself consume the injected failure.
+ */
+static int nth_fd = -1;
+
+/* Fail the n-th injection point of this thread from now on */
 static int arm_fail_nth(unsigned int n)
 {
 	char val[16];
-	int fd, rc;
+	int len;
 
-	fd = open("/proc/thread-self/fail-nth", O_RDWR);
-	if (fd < 0)
-		return -1;
-	snprintf(val, sizeof(val), "%u", n);
-	rc = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return rc;
+	len = snprintf(val, sizeof(val), "%u", n);
+	return pwrite(nth_fd, val, len, 0) == len ? 0 : -1;
 }
 
-/* Was the armed failure injected? (the file then reads 0) */
-static bool fail_nth_fired(void)
+/*
+ * Disarm, and tell whether the armed failure was injected while armed (the
+ * file then reads 0). The read or the write may consume a failure that
+ * the scenario did not reach; a failing write is retried.
+ */
+static int disarm_fail_nth(bool *fired)
 {
 	char val[16] = {};
-	int fd;
+	ssize_t len;
+	int tries;
 
-	fd = open("/proc/thread-self/fail-nth", O_RDONLY);
-	if (fd < 0)
-		return true;
-	if (read(fd, val, sizeof(val) - 1) <= 0)
-		val[0] = '0';
-	close(fd);
-	return atoi(val) == 0;
+	len = pread(nth_fd, val, sizeof(val) - 1, 0);
+	*fired = len > 0 && atoi(val) == 0;
+	for (tries = 0; tries != 3; tries++) {
+		if (pwrite(nth_fd, "0", 1, 0) == 1)
+			return 0;
+		if (errno != EFAULT)
+			break;
+		/* The write consumed the failure: the scenario did not */
+		*fired = false;
+	}
+	return -1;
 }
 
 struct scenario {
@@ -322,9 +332,12 @@ TEST(viommu_fail_nth)
 	ASSERT_NE(MAP_FAILED, buffer);
 	memset(buffer, 1, BUFFER_SIZE);
 
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	ASSERT_NE(-1, nth_fd);
+
 	/* n = 0 is the plain run: it must succeed */
 	for (n = 0; n != MAX_ITERATIONS; n++) {
-		bool fired;
+		bool fired = false;
 
 		memset(&sc, 0, sizeof(sc));
 		sc.fd = -1;
@@ -332,8 +345,8 @@ TEST(viommu_fail_nth)
 		if (n)
 			ASSERT_EQ(0, arm_fail_nth(n));
 		rc = scenario_run(&sc);
-		fired = n && fail_nth_fired();
-		ASSERT_EQ(0, arm_fail_nth(0));
+		if (n)
+			ASSERT_EQ(0, disarm_fail_nth(&fired));
 		scenario_close(&sc);
 		ASSERT_EQ(0, pins_released());
 		if (!n) {
