@@ -13,7 +13,22 @@
 set -o pipefail
 
 HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$HARNESS")
+REPO=${HARNESS_SNAPSHOT_OF:-$(dirname "$HARNESS")}
+
+# Run from a snapshot of harness/: people edit the repo while a run goes on,
+# and bash reads scripts as it runs them. main.sh re-executes itself from a
+# copy; every script it calls then comes from that copy.
+if [ "$(basename "$0")" = main.sh ]; then
+	if [ -z "$HARNESS_SNAPSHOT_OF" ]; then
+		snap=$(mktemp -d "${TMPDIR:-/tmp}/iommufd-harness.XXXXXX") &&
+			cp -a "$HARNESS/." "$snap/" &&
+			HARNESS_SNAPSHOT_OF=$REPO exec bash "$snap/main.sh" "$@"
+		echo "harness: cannot snapshot $HARNESS" >&2
+		exit 1
+	fi
+	trap 'rm -rf "$HARNESS"' EXIT
+fi
+export HARNESS_SNAPSHOT_OF
 CACHE=${IOMMUFD_CACHE:-$HOME/.cache/iommufd}
 PRISTINE=$CACHE/pristine
 SOURCE_TAR=/usr/src/linux-source-6.12.tar.xz
