@@ -437,6 +437,37 @@ TEST_F(viommu, nested_on_viommu)
 	ASSERT_EQ(0, ioctl_destroy(self->fd, self->viommu_id));
 }
 
+/* Page faults of a nested HWPT on a vIOMMU reach its fault queue */
+TEST_F(viommu, nested_on_viommu_iopf)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	__u32 fault_id, fault_fd, nested_id, vdev_id;
+
+	test_ioctl_fault_alloc(&fault_id, &fault_fd);
+	/* fault_id must name a fault queue */
+	EXPECT_ERR(ENOENT, _test_cmd_hwpt_alloc(self->fd, self->idev_id,
+						self->viommu_id,
+						self->ioas_id,
+						IOMMU_HWPT_FAULT_ID_VALID,
+						&nested_id,
+						IOMMU_HWPT_DATA_SELFTEST,
+						&data, sizeof(data)));
+	test_cmd_hwpt_alloc_iopf(self->idev_id, self->viommu_id, fault_id,
+				 IOMMU_HWPT_FAULT_ID_VALID, &nested_id,
+				 IOMMU_HWPT_DATA_SELFTEST, &data,
+				 sizeof(data));
+	ASSERT_EQ(0, vdevice_alloc(self->fd, self->viommu_id, self->idev_id,
+				   0x10, &vdev_id));
+	test_cmd_mock_domain_replace(self->stdev_id, nested_id);
+	test_cmd_trigger_iopf(self->idev_id, fault_fd);
+
+	EXPECT_ERR(EBUSY, ioctl_destroy(self->fd, fault_id));
+	test_cmd_mock_domain_replace(self->stdev_id, self->ioas_id);
+	ASSERT_EQ(0, ioctl_destroy(self->fd, nested_id));
+	close(fault_fd);
+	ASSERT_EQ(0, ioctl_destroy(self->fd, fault_id));
+}
+
 TEST_F(viommu, viommu_invalidate)
 {
 	struct iommu_viommu_invalidate_selftest inv[2] = {};
