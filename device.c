@@ -915,6 +915,7 @@ static int iommufd_auto_new(struct iommufd_device *idev,
 			    struct iommufd_ioas *ioas, u32 *pt_id,
 			    bool replace, struct iommufd_hw_pagetable **old)
 {
+	u32 flags = iommufd_vfio_auto_domain_flags(idev->ictx, ioas, idev->dev);
 	struct iommufd_hwpt_paging *fresh;
 	int rc;
 
@@ -922,8 +923,12 @@ static int iommufd_auto_new(struct iommufd_device *idev,
 	 * A plain attach lets the allocator attach before it fills the domain,
 	 * which drivers that finalize a domain at first attach need.
 	 */
-	fresh = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0, !replace,
-					  NULL);
+	fresh = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, flags,
+					  !replace, NULL);
+	/* Dirty tracking is a bonus for the VFIO container, not a must */
+	if (IS_ERR(fresh) && flags)
+		fresh = iommufd_hwpt_paging_alloc(idev->ictx, ioas, idev, 0,
+						  !replace, NULL);
 	if (IS_ERR(fresh))
 		return PTR_ERR(fresh);
 	if (replace) {

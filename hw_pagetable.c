@@ -230,6 +230,12 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 
 	rc = iopt_table_add_domain(&ioas->iopt, domain);
 	if (!rc) {
+		/* Container dirty tracking in progress covers it too */
+		rc = iommufd_vfio_track_new_domain(ioas, domain);
+		if (rc)
+			iopt_table_remove_domain(&ioas->iopt, domain);
+	}
+	if (!rc) {
 		list_add_tail(&hwpt_paging->hwpt_item, &ioas->hwpt_list);
 		return hwpt_paging;
 	}

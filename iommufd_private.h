@@ -395,6 +395,8 @@ struct iommufd_ioas {
 	struct io_pagetable iopt;
 	struct mutex mutex;
 	struct list_head hwpt_list;
+	/* VFIO_IOMMU_DIRTY_PAGES started (vfio_compat.c), under mutex */
+	bool vfio_dirty_tracking;
 };
 
 static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
@@ -428,6 +430,11 @@ int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 			unsigned long arg);
+u32 iommufd_vfio_auto_domain_flags(struct iommufd_ctx *ictx,
+				   struct iommufd_ioas *ioas,
+				   struct device *dev);
+int iommufd_vfio_track_new_domain(struct iommufd_ioas *ioas,
+				  struct iommu_domain *domain);
 
 /* ------------------------------------------------------------------------ */
 /* HW page tables                                                           */

@@ -24,9 +24,9 @@
  * system-wide geometry, because VFIO does not tell us which group joined
  * the container (see "Geometry before the first device is attached").
  *
- * VFIO_IOMMU_DIRTY_PAGES is served when every domain of the compat IOAS
- * tracks dirty IOVA: start and stop switch tracking on all of them, and the
- * bitmap is the union of what they report.
+ * VFIO_IOMMU_DIRTY_PAGES uses the IOMMU's dirty tracking when every domain
+ * of the compat IOAS has it, and otherwise reports what type1 reports: every
+ * mapped page (see "VFIO_IOMMU_DIRTY_PAGES" below).
  *
  * No-IOMMU mode: VFIO tells us with iommufd_vfio_compat_set_no_iommu() that
  * its groups are unprotected; the context then accepts VFIO_NOIOMMU_IOMMU
@@ -36,8 +36,10 @@
 #include <linux/capability.h>
 #include <linux/cdx/cdx_bus.h>
 #include <linux/fsl/mc.h>
+#include <linux/interval_tree.h>
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
+#include <linux/iova_bitmap.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
@@ -442,11 +444,24 @@ static u64 iommufd_vfio_pgsizes(struct iommufd_ioas *ioas,
 }
 
 /*
- * Dirty tracking through the container needs every domain of the compat IOAS
- * to track dirty IOVA itself; an IOAS without any domain has nothing to
- * track. Called with ioas->mutex held.
+ * VFIO_IOMMU_DIRTY_PAGES.
+ *
+ * Type1 has no dirty tracking hardware behind it: once started it reports
+ * every mapped page as dirty on every read. We do better where the IOMMU
+ * can: when every domain of the compat IOAS tracks dirty IOVA (automatic
+ * domains of the compat IOAS are allocated with dirty tracking when the
+ * device supports it, see iommufd_vfio_auto_domain_flags()), the bitmap is
+ * the union of what the domains report. Otherwise, and with no domain at
+ * all, it is what type1 reports: every mapped page of the range.
+ *
+ * ioas->vfio_dirty_tracking says tracking was started; while it is set
+ * every domain of the IOAS that can track has tracking on, including those
+ * that join later (iommufd_vfio_track_new_domain()). ioas->mutex protects
+ * it and the HWPT list.
  */
-static bool iommufd_vfio_can_track_dirty(struct iommufd_ioas *ioas)
+
+/* Every domain of @ioas tracks dirty IOVA, and there is one */
+static bool iommufd_vfio_hw_dirty(struct iommufd_ioas *ioas)
 {
 	struct iommufd_hwpt_paging *hwpt_paging;
 	bool any = false;
@@ -464,45 +479,151 @@ static bool iommufd_vfio_can_track_dirty(struct iommufd_ioas *ioas)
 	return any;
 }
 
-static int iommufd_vfio_set_dirty(struct iommufd_ioas *ioas, bool enable)
+static bool iommufd_vfio_domain_tracks(struct iommu_domain *domain)
+{
+	return domain->dirty_ops && domain->dirty_ops->set_dirty_tracking;
+}
+
+/**
+ * iommufd_vfio_track_new_domain() - Extend container dirty tracking
+ * @ioas: the IOAS a paging domain is joining
+ * @domain: the domain, already filled with the IOAS's mappings
+ *
+ * While VFIO_IOMMU_DIRTY_PAGES tracking is on, a domain that joins the
+ * IOAS must track too, or the bitmap would miss what its devices write.
+ *
+ * Context: ioas->mutex held.
+ * Return: 0, or the error of starting tracking on @domain.
+ */
+int iommufd_vfio_track_new_domain(struct iommufd_ioas *ioas,
+				  struct iommu_domain *domain)
+{
+	lockdep_assert_held(&ioas->mutex);
+	if (!ioas->vfio_dirty_tracking || !iommufd_vfio_domain_tracks(domain))
+		return 0;
+	return iopt_set_dirty_tracking(&ioas->iopt, domain, true);
+}
+
+/**
+ * iommufd_vfio_auto_domain_flags() - Flags for a new automatic domain
+ * @ictx: the context
+ * @ioas: the IOAS the domain is for
+ * @dev: the device it is made for
+ *
+ * Automatic domains of the compat IOAS are allocated with dirty tracking
+ * when the device's IOMMU can do it, so that VFIO_IOMMU_DIRTY_PAGES can
+ * use it; type1 users have no other way to ask for it. Tracking stays off
+ * until started, which costs nothing on the IOMMUs that offer it.
+ *
+ * Return: IOMMU_HWPT_ALLOC_DIRTY_TRACKING or 0.
+ */
+u32 iommufd_vfio_auto_domain_flags(struct iommufd_ctx *ictx,
+				   struct iommufd_ioas *ioas,
+				   struct device *dev)
+{
+	bool compat;
+
+	xa_lock(&ictx->objects);
+	compat = ictx->vfio_ioas == ioas;
+	xa_unlock(&ictx->objects);
+	if (compat && device_iommu_capable(dev, IOMMU_CAP_DIRTY_TRACKING))
+		return IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+	return 0;
+}
+
+static int iommufd_vfio_start_dirty(struct iommufd_ioas *ioas)
 {
 	struct iommufd_hwpt_paging *hwpt_paging;
 	int rc = 0;
 
-	mutex_lock(&ioas->mutex);
-	if (!iommufd_vfio_can_track_dirty(ioas)) {
-		rc = list_empty(&ioas->hwpt_list) ? 0 : -EOPNOTSUPP;
-		goto out_unlock;
-	}
+	lockdep_assert_held(&ioas->mutex);
+	if (ioas->vfio_dirty_tracking)
+		return 0;
 	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item) {
-		int err = iopt_set_dirty_tracking(&ioas->iopt,
-						  hwpt_paging->common.domain,
-						  enable);
+		struct iommu_domain *domain = hwpt_paging->common.domain;
 
-		/* Stopping goes on past a failure; starting is all or none */
-		if (err && !rc)
-			rc = err;
-		if (err && enable)
+		if (!iommufd_vfio_domain_tracks(domain))
+			continue;
+		rc = iopt_set_dirty_tracking(&ioas->iopt, domain, true);
+		if (rc)
 			break;
 	}
-	if (rc && enable) {
-		/* balances the domains enabled before the failing one */
+	if (rc) {
+		/* Starting is all or nothing */
 		list_for_each_entry_continue_reverse(hwpt_paging,
 						     &ioas->hwpt_list,
-						     hwpt_item)
+						     hwpt_item) {
+			struct iommu_domain *domain = hwpt_paging->common.domain;
+
+			if (iommufd_vfio_domain_tracks(domain))
+				iopt_set_dirty_tracking(&ioas->iopt, domain,
+							false);
+		}
+		return rc;
+	}
+	ioas->vfio_dirty_tracking = true;
+	return 0;
+}
+
+static void iommufd_vfio_stop_dirty(struct iommufd_ioas *ioas)
+{
+	struct iommufd_hwpt_paging *hwpt_paging;
+
+	lockdep_assert_held(&ioas->mutex);
+	if (!ioas->vfio_dirty_tracking)
+		return;
+	/* Stopping cannot fail as a whole: go on past a domain that fails */
+	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item)
+		if (iommufd_vfio_domain_tracks(hwpt_paging->common.domain))
 			iopt_set_dirty_tracking(&ioas->iopt,
 						hwpt_paging->common.domain,
 						false);
+	ioas->vfio_dirty_tracking = false;
+}
+
+/*
+ * Type1's answer: every mapped page of the window is dirty. The nodes of
+ * area_itree are the mapped IOVA ranges, iova_rwsem is held.
+ */
+static int iommufd_vfio_dirty_all_chunk(struct iova_bitmap *bitmap,
+					unsigned long iova, size_t length,
+					void *opaque)
+{
+	struct io_pagetable *iopt = opaque;
+	unsigned long last = iova + length - 1;
+	struct interval_tree_node *node;
+
+	for (node = interval_tree_iter_first(&iopt->area_itree, iova, last);
+	     node; node = interval_tree_iter_next(node, iova, last)) {
+		unsigned long start = max(node->start, iova);
+		unsigned long end = min(node->last, last);
+
+		iova_bitmap_set(bitmap, start, end - start + 1);
 	}
-out_unlock:
-	mutex_unlock(&ioas->mutex);
+	return 0;
+}
+
+static int iommufd_vfio_dirty_all(struct io_pagetable *iopt, u64 iova,
+				  u64 length, u64 pgsize, void __user *data)
+{
+	struct iova_bitmap *iter;
+	int rc;
+
+	iter = iova_bitmap_alloc(iova, length, pgsize, data);
+	if (IS_ERR(iter))
+		return PTR_ERR(iter);
+	down_read(&iopt->iova_rwsem);
+	rc = iova_bitmap_for_each(iter, iopt, iommufd_vfio_dirty_all_chunk);
+	up_read(&iopt->iova_rwsem);
+	iova_bitmap_free(iter);
 	return rc;
 }
 
 /*
- * VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP: the range must be aligned to the
- * smallest IOMMU page size, which is also the only bitmap granule accepted.
- * The bitmap is cleared first and then collects the dirty bits of every
+ * VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP: as type1, tracking must have been
+ * started, the range must be aligned to the smallest IOMMU page size, which
+ * is also the only bitmap granule accepted, and the bitmap must be large
+ * enough. It is cleared first and then collects the dirty bits of every
  * domain, so a page dirtied through any of them is reported.
  */
 static int iommufd_vfio_get_dirty(struct iommufd_ioas *ioas,
@@ -533,12 +654,19 @@ static int iommufd_vfio_get_dirty(struct iommufd_ioas *ioas,
 	if (get.bitmap.size < bytes ||
 	    get.bitmap.size > IOMMUFD_VFIO_DIRTY_BITMAP_MAX)
 		return -EINVAL;
-	if (clear_user(get.bitmap.data, bytes))
-		return -EFAULT;
 
 	mutex_lock(&ioas->mutex);
-	if (!iommufd_vfio_can_track_dirty(ioas)) {
-		rc = list_empty(&ioas->hwpt_list) ? 0 : -EOPNOTSUPP;
+	if (!ioas->vfio_dirty_tracking) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (clear_user(get.bitmap.data, bytes)) {
+		rc = -EFAULT;
+		goto out_unlock;
+	}
+	if (!iommufd_vfio_hw_dirty(ioas)) {
+		rc = iommufd_vfio_dirty_all(&ioas->iopt, get.iova, get.size,
+					    pgsize, get.bitmap.data);
 		goto out_unlock;
 	}
 	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item) {
@@ -569,12 +697,18 @@ struct iommufd_vfio_dirty {
 static int iommufd_vfio_do_dirty(struct iommufd_ioas *ioas, void *data)
 {
 	struct iommufd_vfio_dirty *req = data;
+	int rc = 0;
 
 	if (req->op == VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP)
 		return iommufd_vfio_get_dirty(ioas, req->uget, req->avail);
-	return iommufd_vfio_set_dirty(ioas,
-				      req->op ==
-					      VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+
+	mutex_lock(&ioas->mutex);
+	if (req->op == VFIO_IOMMU_DIRTY_PAGES_FLAG_START)
+		rc = iommufd_vfio_start_dirty(ioas);
+	else
+		iommufd_vfio_stop_dirty(ioas);
+	mutex_unlock(&ioas->mutex);
+	return rc;
 }
 
 static long iommufd_vfio_dirty_pages(struct iommufd_ctx *ictx,
@@ -886,8 +1020,8 @@ err_free:
 /*
  * Build the capability chain of VFIO_IOMMU_GET_INFO in a kernel buffer,
  * laid out as type1 lays it out so that programs that walk it by offset
- * see the same thing: migration (only when VFIO_IOMMU_DIRTY_PAGES can
- * work), DMA available, then IOVA ranges (only if there is any), each
+ * see the same thing: migration, DMA available, then IOVA ranges (only if
+ * there is any), each
  * padded to 8 bytes. The offsets count from the start of struct
  * vfio_iommu_type1_info, which precedes the buffer.
  */
@@ -901,10 +1035,9 @@ static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, u64 *pgsizes,
 	size_t mig_len = ALIGN(sizeof(*mig_cap), sizeof(u64));
 	size_t avail_len = ALIGN(sizeof(*avail_cap), sizeof(u64));
 	struct iommu_iova_range *ranges;
-	struct vfio_info_cap_header *prev = NULL;
+	struct vfio_info_cap_header *prev;
 	size_t iova_len = 0;
 	size_t len = 0;
-	bool migration;
 	u32 num;
 	void *buf;
 	u32 i;
@@ -914,37 +1047,29 @@ static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, u64 *pgsizes,
 	if (rc)
 		return rc;
 
-	mutex_lock(&ioas->mutex);
-	migration = iommufd_vfio_can_track_dirty(ioas);
-	mutex_unlock(&ioas->mutex);
-
 	if (num)
 		iova_len = ALIGN(struct_size(iova_cap, iova_ranges, num),
 				 sizeof(u64));
-	buf = kzalloc((migration ? mig_len : 0) + avail_len + iova_len,
-		      GFP_KERNEL_ACCOUNT);
+	buf = kzalloc(mig_len + avail_len + iova_len, GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		kvfree(ranges);
 		return -ENOMEM;
 	}
 
-	if (migration) {
-		mig_cap = buf + len;
-		mig_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION;
-		mig_cap->header.version = 1;
-		/* Bitmaps are only offered at the smallest page size */
-		mig_cap->pgsize_bitmap = *pgsizes & -*pgsizes;
-		mig_cap->max_dirty_bitmap_size = IOMMUFD_VFIO_DIRTY_BITMAP_MAX;
-		prev = &mig_cap->header;
-		len += mig_len;
-	}
+	/* VFIO_IOMMU_DIRTY_PAGES always works, as on type1 */
+	mig_cap = buf;
+	mig_cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION;
+	mig_cap->header.version = 1;
+	/* Bitmaps are only offered at the smallest page size */
+	mig_cap->pgsize_bitmap = *pgsizes & -*pgsizes;
+	mig_cap->max_dirty_bitmap_size = IOMMUFD_VFIO_DIRTY_BITMAP_MAX;
+	len = mig_len;
 
 	avail_cap = buf + len;
 	avail_cap->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
 	avail_cap->header.version = 1;
 	avail_cap->avail = IOMMUFD_VFIO_DMA_AVAIL;
-	if (prev)
-		prev->next = base + len;
+	mig_cap->header.next = base + len;
 	prev = &avail_cap->header;
 	len += avail_len;
 
