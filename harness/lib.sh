@@ -73,9 +73,10 @@ if [ -n "$DEBUG" ]; then
 fi
 # Build-only directory for ours: IOMMUFD=m, W=1 and sparse.
 LINT_BUILD=$CACHE/build-lint
-# Userspace artifacts of this variant: installed headers, test programs,
-# initramfs.
+# Userspace artifacts of this variant: installed headers; test programs
+# and initramfs in $BIN and beside it (main.sh: per run, in its log dir).
 OUT=$CACHE/out/$VARIANT
+BIN=${BIN:-$OUT/bin}
 
 if [ -n "$DEBUG" ]; then
 	VM_TIMEOUT=${VM_TIMEOUT:-5400}

@@ -45,7 +45,11 @@ RESULTS=$LOGDIR/results.txt
 mkdir -p "$LOGDIR" "$OUT"
 ln -sfn "$LOGDIR" "$CACHE/logs/latest"
 : >"$RESULTS"
-export LOGDIR RESULTS
+# Test programs and initramfs of this run live with its logs, so that runs
+# going on at the same time do not trade programs; keep the last 30 runs.
+BIN=$LOGDIR/bin
+export LOGDIR RESULTS BIN
+ls -1dt "$CACHE"/logs/2*-* 2>/dev/null | tail -n +31 | xargs -r rm -rf
 
 say "iommufd harness: make $cmd, BASE=$BASE${DEBUG:+ DEBUG=1}, logs in $LOGDIR"
 
@@ -99,7 +103,7 @@ fi
 stage "test programs"
 case "$cmd" in
 check|shell) bash "$HARNESS/tests.sh" check ;;
-kunit) rm -rf "$OUT/bin"; mkdir -p "$OUT/bin"; : >"$OUT/bin/order" ;;
+kunit) rm -rf "$BIN"; mkdir -p "$BIN"; : >"$BIN/order" ;;
 *)     bash "$HARNESS/tests.sh" run ;;
 esac || fatal "build:tests" "(building the test programs failed)"
 stage_done

@@ -6,13 +6,12 @@
 #                    kselftests (repo tools/testing/selftests/iommu/*.c),
 #                    EXTRA_TESTS, the demo
 #   tests.sh run     the demo only
-# Writes the programs to $OUT/bin and their run order to $OUT/bin/order as
+# Writes the programs to $BIN and their run order to $BIN/order as
 # "BOOT PROGRAM" lines (BOOT: which VM boot runs it, see vm.sh).
 # A program that does not compile is a failed test ($RESULTS).
 . "$(dirname "$0")/lib.sh"
 
 mode=$1
-BIN=$OUT/bin
 LOG=$LOGDIR/tests-build.log
 HDR=$OUT/headers/include
 SELFTESTS=$TREE/tools/testing/selftests

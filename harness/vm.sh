@@ -5,7 +5,7 @@
 #                           (second serial port) -> $LOGDIR/tests-BOOT.log
 #   vm.sh run               console on the terminal and in console-run.log
 #   vm.sh shell             interactive (Ctrl-a x quits QEMU)
-# BOOT names a set of programs of $OUT/bin/order ("BOOT PROGRAM" lines):
+# BOOT names a set of programs of $BIN/order ("BOOT PROGRAM" lines):
 #   mock   the mock-driver kselftests, booted with intel_iommu=off: in 6.12
 #          the IOMMU core probes devices of the mock bus with the first
 #          registered driver's ops (intel's), so mock devices cannot bind
@@ -17,8 +17,8 @@
 mode=$1
 boot=${2:-$mode}
 KERNEL=$BUILD/arch/x86/boot/bzImage
-ROOT=$OUT/initramfs-$boot
-INITRD=$OUT/initramfs-$boot.cpio.gz
+ROOT=$(dirname "$BIN")/initramfs-$boot
+INITRD=$ROOT.cpio.gz
 BUSYBOX=/bin/busybox
 
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL"
@@ -33,8 +33,8 @@ chmod 755 "$ROOT/init"
 : >"$ROOT/tests/order"
 if [ "$mode" != kunit ]; then
 	for t in $(awk -v b="$boot" '$1 == b || b == "shell" { print $2 }' \
-		   "$OUT/bin/order"); do
-		cp "$OUT/bin/$t" "$ROOT/tests/"
+		   "$BIN/order"); do
+		cp "$BIN/$t" "$ROOT/tests/"
 		echo "$t" >>"$ROOT/tests/order"
 	done
 fi
@@ -47,10 +47,13 @@ KMEMLEAK=$kmemleak
 EOF
 (cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD" ||
 	die "packing the initramfs failed"
+rm -rf "$ROOT"
 
 # A scratch disk for the emulated NVMe controller (a second PCI device for
 # VFIO; no guest driver binds it).
-[ -f "$OUT/nvme.img" ] || truncate -s 16M "$OUT/nvme.img"
+# No guest driver uses it: concurrent VMs may share it (no image lock).
+NVME=$(dirname "$BIN")/nvme.img
+[ -f "$NVME" ] || truncate -s 16M "$NVME"
 
 append="console=ttyS0 panic=-1 panic_on_warn=1 intel_iommu=on"
 [ "$boot" = mock ] && append="$append intel_iommu=off"
@@ -62,7 +65,7 @@ QEMU=(qemu-system-x86_64 -accel tcg -cpu max
 	-device intel-iommu,intremap=on,caching-mode=on
 	-device edu
 	-device nvme,serial=deadbeef,drive=nvm
-	-drive file="$OUT/nvme.img",if=none,id=nvm,format=raw
+	-drive file="$NVME",if=none,id=nvm,format=raw,file.locking=off
 	-smp 2 -m 2G -no-reboot -nic none
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$append")
 
