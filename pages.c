@@ -23,6 +23,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -622,6 +623,75 @@ static int iopt_map_chunk(struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
+/* Runs per iommu_map_sg() call, bounding the temporary scatterlist */
+#define IOPT_MAP_SG_RUNS 256U
+
+/*
+ * Like iopt_area_map_batch(), but up to IOPT_MAP_SG_RUNS runs go to the
+ * driver in one iommu_map_sg() call. The driver then syncs its IOTLB (or, in
+ * caching mode, queues an invalidation) once for all of them rather than once
+ * per run, which is most of the cost of mapping scattered 4 KiB pages. Every
+ * run still becomes its own __iommu_map(): runs are maximal, so no two merge.
+ */
+static int iopt_area_map_batch_sg(struct iopt_area *area,
+				  struct iommu_domain *domain,
+				  unsigned long index, struct iopt_batch *batch,
+				  struct scatterlist *sgl)
+{
+	unsigned long cur = index;
+	unsigned int i = 0;
+	ssize_t done;
+
+	while (i != batch->nruns) {
+		unsigned int n = min(batch->nruns - i, IOPT_MAP_SG_RUNS);
+		unsigned long iova = iopt_area_index_to_iova(area, cur);
+		unsigned long call_first = cur, want = 0;
+		struct scatterlist *sg;
+		unsigned int j;
+
+		sg_init_table(sgl, n);
+		for_each_sg(sgl, sg, n, j) {
+			unsigned long last = cur + batch->npfns[i] - 1;
+			unsigned long start = iopt_area_index_to_iova(area, cur);
+			unsigned long len =
+				iopt_area_index_to_last_iova(area, last) -
+				start + 1;
+			unsigned int offset = 0;
+
+			if (cur == area->pages_node.start)
+				offset = area->page_offset;
+			sg_set_page(sg, pfn_to_page(batch->pfns[i]), len,
+				    offset);
+			want += len;
+			cur = last + 1;
+			i++;
+		}
+		done = iommu_map_sg(domain, iova, sgl, n, area->iommu_prot,
+				    GFP_KERNEL_ACCOUNT);
+		if (done != want) {
+			/* iommu_map_sg() undoes its own part on failure */
+			if (WARN_ON(done > 0))
+				iommu_unmap(domain, iova, done);
+			if (call_first != index)
+				iopt_area_unmap_index(area, domain, index,
+						      call_first - 1);
+			return done < 0 ? done : -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* sg entries hold at most UINT_MAX bytes */
+static bool iopt_batch_fits_sg(struct iopt_batch *batch)
+{
+	unsigned int i;
+
+	for (i = 0; i != batch->nruns; i++)
+		if (batch->npfns[i] > (UINT_MAX >> PAGE_SHIFT))
+			return false;
+	return true;
+}
+
 /*
  * Map the PFNs of @batch, which belong to page indexes starting at @index of
  * @area, into @domain. On failure nothing of the batch stays mapped.
@@ -634,6 +704,20 @@ static int iopt_area_map_batch(struct iopt_area *area,
 	unsigned long cur = index;
 	unsigned int i;
 	int rc;
+
+	if (!small_only && batch->nruns > 1 && iopt_batch_fits_sg(batch)) {
+		struct scatterlist *sgl;
+
+		/* Without the memory, fall back to one call per run */
+		sgl = kmalloc_array(min(batch->nruns, IOPT_MAP_SG_RUNS),
+				    sizeof(*sgl), GFP_KERNEL | __GFP_NOWARN);
+		if (sgl) {
+			rc = iopt_area_map_batch_sg(area, domain, index, batch,
+						    sgl);
+			kfree(sgl);
+			return rc;
+		}
+	}
 
 	for (i = 0; i != batch->nruns; i++) {
 		unsigned long last = cur + batch->npfns[i] - 1;
