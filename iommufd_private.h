@@ -545,7 +545,7 @@ struct iommufd_group {
 	struct iommu_group *group;
 	struct iommufd_ctx *ictx;
 	struct kref ref;
-	struct mutex lock;
+	struct mutex lock; /* see the kernel-doc above */
 	struct list_head device_list;
 	struct iommufd_hw_pagetable *hwpt;
 	unsigned int pasid_count;
@@ -573,7 +573,7 @@ struct iommufd_device {
 	struct iommufd_group *igroup;
 	struct list_head group_item;
 	struct xarray pasid_hwpts;
-	struct mutex iopf_lock;
+	struct mutex iopf_lock; /* protects iopf_enabled */
 	unsigned int iopf_enabled;
 	bool enforce_cache_coherency;
 	struct iommufd_vdevice *vdev;
@@ -666,9 +666,9 @@ struct iommufd_fault {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct file *filep;
-	spinlock_t lock;
+	spinlock_t lock; /* protects deliver */
 	struct list_head deliver;
-	struct mutex mutex;
+	struct mutex mutex; /* serialises read/write, protects response */
 	struct xarray response;
 	wait_queue_head_t wait_queue;
 };
