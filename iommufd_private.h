@@ -636,7 +636,7 @@ struct iommufd_access {
 	struct iommufd_ctx *ictx;
 	struct iommufd_ioas *ioas;
 	struct iommufd_ioas *ioas_unpin;
-	struct mutex ioas_lock;
+	struct mutex ioas_lock; /* protects ioas and ioas_unpin */
 	const struct iommufd_access_ops *ops;
 	void *data;
 	unsigned long iova_alignment;
