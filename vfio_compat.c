@@ -415,6 +415,18 @@ static long iommufd_vfio_set_iommu(struct iommufd_ctx *ictx,
 }
 
 /*
+ * An IOMMU with pages below PAGE_SIZE maps PAGE_SIZE too, and type1 shows
+ * it so. Folding each IOMMU's sizes before intersecting them (type1 folds
+ * after) keeps PAGE_SIZE when IOMMUs with different small pages meet.
+ */
+static unsigned long iommufd_vfio_fold(unsigned long pgsizes)
+{
+	if (pgsizes & ~PAGE_MASK)
+		pgsizes = (pgsizes & PAGE_MASK) | PAGE_SIZE;
+	return pgsizes;
+}
+
+/*
  * The IOMMU page sizes every domain of the IOAS supports, within @pgsizes,
  * as type1 reports them: sizes below PAGE_SIZE are folded into PAGE_SIZE,
  * and nothing smaller than the IOAS's IOVA alignment is offered.
@@ -429,11 +441,10 @@ static u64 iommufd_vfio_pgsizes(struct iommufd_ioas *ioas,
 
 	down_read(&iopt->domains_rwsem);
 	xa_for_each(&iopt->domains, index, domain)
-		pgsizes &= domain->pgsize_bitmap;
+		pgsizes &= iommufd_vfio_fold(domain->pgsize_bitmap);
 	up_read(&iopt->domains_rwsem);
 
-	if (pgsizes & ~PAGE_MASK)
-		pgsizes = (pgsizes & PAGE_MASK) | PAGE_SIZE;
+	pgsizes = iommufd_vfio_fold(pgsizes);
 	align = iopt_get_iova_alignment(iopt);
 	if (align > PAGE_SIZE) {
 		pgsizes &= ~(align - 1);
@@ -847,7 +858,7 @@ static int iommufd_vfio_geo_group_dev(struct device *dev, void *data)
 	if (!geo->group_measured) {
 		domain = iommufd_vfio_geo_domain(dev);
 		if (!IS_ERR(domain)) {
-			geo->pgsizes &= domain->pgsize_bitmap;
+			geo->pgsizes &= iommufd_vfio_fold(domain->pgsize_bitmap);
 			geo->start = max(geo->start,
 					 domain->geometry.aperture_start);
 			geo->last = min(geo->last,

@@ -1140,7 +1140,14 @@ static void uapi_vfio_get_info(struct kunit *test)
 {
 	struct iommufd_kunit_fixture *fx = test->priv;
 	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	static const u16 order[] = {
+		VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION,
+		VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
+		VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+	};
 	struct vfio_iommu_type1_info_cap_iova_range cap;
+	unsigned int i;
+	u32 off;
 	u8 *buf;
 
 	info.argsz = 1;
@@ -1172,12 +1179,25 @@ static void uapi_vfio_get_info(struct kunit *test)
 			0);
 	memcpy(&info, buf, sizeof(info));
 	KUNIT_ASSERT_EQ(test, info.cap_offset, sizeof(info));
-	/* The IOVA range capability comes first and covers everything */
-	memcpy(&cap, buf + info.cap_offset, sizeof(cap));
-	KUNIT_EXPECT_EQ(test, cap.header.id,
-			VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
-	KUNIT_EXPECT_EQ(test, cap.nr_iovas, 1);
-	KUNIT_EXPECT_NE(test, cap.header.next, 0);
+	/* type1's order, 8-byte aligned; the IOVA ranges end the chain */
+	off = info.cap_offset;
+	for (i = 0; i != ARRAY_SIZE(order); i++) {
+		struct vfio_info_cap_header hdr;
+
+		KUNIT_ASSERT_NE(test, off, 0);
+		KUNIT_ASSERT_LE(test, off + sizeof(cap), info.argsz);
+		KUNIT_EXPECT_EQ(test, off % sizeof(u64), 0);
+		memcpy(&hdr, buf + off, sizeof(hdr));
+		KUNIT_EXPECT_EQ(test, hdr.id, order[i]);
+		KUNIT_EXPECT_EQ(test, hdr.version, 1);
+		if (hdr.id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
+			memcpy(&cap, buf + off, sizeof(cap));
+			/* No device yet: the system-wide geometry */
+			KUNIT_EXPECT_GE(test, cap.nr_iovas, 1);
+		}
+		off = hdr.next;
+	}
+	KUNIT_EXPECT_EQ(test, off, 0);
 }
 
 static struct kunit_case iommufd_dispatch_cases[] = {
