@@ -89,6 +89,10 @@ struct iopt_pages;
  * @prevent_access: being unmapped, new access pins are refused
  * @num_accesses: access pins currently taken through this area
  * @num_locks: internal users (HW queues) that forbid unmapping the area
+ * @contig_blocks: while filled, bit N set means the pages of block N (the
+ *	IOPT_CONTIG_BLOCK pages from pages_node.start + N * IOPT_CONTIG_BLOCK)
+ *	have consecutive PFNs, so reading them back from a domain takes one
+ *	lookup instead of one per page; NULL if unknown
  */
 struct iopt_area {
 	struct interval_tree_node node;
@@ -101,7 +105,11 @@ struct iopt_area {
 	unsigned int num_accesses;
 	unsigned int num_locks;
 	bool prevent_access : 1;
+	unsigned long *contig_blocks;
 };
+
+/* Pages per bit of iopt_area.contig_blocks: a 2 MiB huge page of 4 KiB */
+#define IOPT_CONTIG_BLOCK 512UL
 
 /*
  * struct iopt_range - an entry of iopt->allowed_itree or iopt->reserved_itree

@@ -503,18 +503,84 @@ err_unpin:
 	return rc;
 }
 
-/* Read back the PFNs of [index, last] that @area maps in @domain */
+/*
+ * Number of pages from @index on (at most up to @last) known to have
+ * consecutive PFNs: a whole recorded block, else 1.
+ */
+static unsigned long iopt_area_contig_pages(struct iopt_area *area,
+					    unsigned long index,
+					    unsigned long last)
+{
+	unsigned long rel = index - area->pages_node.start;
+
+	if (!area->contig_blocks || rel % IOPT_CONTIG_BLOCK ||
+	    last - index < IOPT_CONTIG_BLOCK - 1)
+		return 1;
+	if (!test_bit(rel / IOPT_CONTIG_BLOCK, area->contig_blocks))
+		return 1;
+	return IOPT_CONTIG_BLOCK;
+}
+
+/*
+ * Record the blocks of @area wholly inside one run of @batch, which was just
+ * mapped at page index @index. What an area maps does not change while it is
+ * filled, and every domain maps the same PFNs, so the record stays true until
+ * the area is unfilled.
+ */
+static void iopt_area_note_contig(struct iopt_area *area, unsigned long index,
+				  struct iopt_batch *batch)
+{
+	unsigned long rel = index - area->pages_node.start;
+	unsigned int i;
+
+	if (!area->contig_blocks)
+		return;
+	for (i = 0; i != batch->nruns; i++) {
+		unsigned long first = DIV_ROUND_UP(rel, IOPT_CONTIG_BLOCK);
+		unsigned long end = (rel + batch->npfns[i]) / IOPT_CONTIG_BLOCK;
+
+		if (end > first)
+			bitmap_set(area->contig_blocks, first, end - first);
+		rel += batch->npfns[i];
+	}
+}
+
+static void iopt_area_alloc_contig(struct iopt_area *area)
+{
+	unsigned long nblocks = (area->pages_node.last -
+				 area->pages_node.start + 1) /
+				IOPT_CONTIG_BLOCK;
+
+	/* Only an optimization: without the memory, read page by page */
+	if (nblocks && nblocks <= INT_MAX)
+		area->contig_blocks = bitmap_zalloc(nblocks, GFP_KERNEL_ACCOUNT |
+								__GFP_NOWARN);
+}
+
+static void iopt_area_free_contig(struct iopt_area *area)
+{
+	bitmap_free(area->contig_blocks);
+	area->contig_blocks = NULL;
+}
+
+/*
+ * Read back the PFNs of [index, last] that @area maps in @domain. A recorded
+ * contiguous block costs one translation: for huge pages this is most of the
+ * work of unmapping.
+ */
 static void iopt_batch_from_domain(struct iopt_batch *batch,
 				   struct iopt_area *area,
 				   struct iommu_domain *domain,
 				   unsigned long index, unsigned long last)
 {
-	for (; index <= last; index++) {
+	while (index <= last) {
 		unsigned long iova = iopt_area_index_to_iova(area, index);
 		phys_addr_t phys = iommu_iova_to_phys(domain, iova);
+		unsigned long n = iopt_area_contig_pages(area, index, last);
 
-		if (!iopt_batch_add(batch, PHYS_PFN(phys), 1))
+		if (!iopt_batch_add(batch, PHYS_PFN(phys), n))
 			return;
+		index += n;
 	}
 }
 
@@ -856,6 +922,8 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 		storage = iopt_target_next(iopt, only, NULL, &idx);
 	if (!storage)
 		goto out_unlock;
+	if (fresh)
+		iopt_area_alloc_contig(area);
 
 	iopt_batch_init(&batch, last - first + 1, backup, sizeof(backup));
 	while (index <= last) {
@@ -884,6 +952,8 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 						 batch.total);
 			goto err_unwind;
 		}
+		if (fresh)
+			iopt_area_note_contig(area, index, &batch);
 		index += batch.total;
 	}
 	iopt_batch_destroy(&batch, backup);
@@ -903,6 +973,8 @@ err_unwind:
 		if (fresh)
 			iopt_area_unpin_range(area, storage, first, index - 1);
 	}
+	if (fresh)
+		iopt_area_free_contig(area);
 out_unlock:
 	mutex_unlock(&pages->mutex);
 	return rc;
@@ -935,6 +1007,7 @@ void iopt_area_unfill_domains(struct iopt_area *area,
 		iopt_area_unpin_range(area, storage, area->pages_node.start,
 				      area->pages_node.last);
 		area->storage_domain = NULL;
+		iopt_area_free_contig(area);
 	}
 	mutex_unlock(&pages->mutex);
 }
@@ -966,6 +1039,7 @@ void iopt_area_unfill_domain(struct iopt_area *area,
 		iopt_area_unpin_range(area, domain, area->pages_node.start,
 				      area->pages_node.last);
 		area->storage_domain = NULL;
+		iopt_area_free_contig(area);
 	}
 out_unlock:
 	mutex_unlock(&pages->mutex);
