@@ -805,4 +805,56 @@ TEST_F_TIMEOUT(edu_type1, unmap_all, 120)
 	roundtrip(_metadata, self, src, IOVA_SRC, dst, IOVA_SRC + PG);
 }
 
+/*
+ * Type1 (v1) unmap of part of a mapping: legacy type1 and iommufd answer
+ * differently (see Documentation/userspace-api/iommufd.rst), so print what
+ * happens. Needs no device fd: the group joins a v1 container of its own.
+ */
+TEST(type1_v1_partial_unmap)
+{
+	char bdf[NAME_MAX + 1], path[PATH_MAX];
+	int container, group, group_nr, rc;
+	uint64_t size;
+	uint8_t *mem;
+
+	if (!edu_find(bdf, sizeof(bdf)))
+		SKIP(return, "no edu (1234:11e8) PCI device");
+	if (edu_bind_vfio_pci(bdf))
+		SKIP(return, "cannot bind %s to vfio-pci", bdf);
+	group_nr = edu_group(bdf);
+	ASSERT_LE(0, group_nr);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0 && errno == ENOENT)
+		SKIP(return, "no /dev/vfio/vfio");
+	ASSERT_LE(0, container);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_nr);
+	group = open(path, O_RDWR);
+	ASSERT_LE(0, group);
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &container));
+	ASSERT_EQ(0, ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU));
+
+	mem = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, dma_map(container, mem, IOVA_SRC, 4 * PG));
+
+	size = PG;
+	rc = dma_unmap(container, 0, IOVA_SRC + PG, &size);
+	ksft_print_msg("v1 UNMAP_DMA of the 2nd page of a 4 page mapping: %d, size 0x%llx\n",
+		       rc, (unsigned long long)size);
+	size = PG;
+	rc = dma_unmap(container, 0, IOVA_SRC, &size);
+	ksft_print_msg("v1 UNMAP_DMA of the 1st page: %d, size 0x%llx\n", rc,
+		       (unsigned long long)size);
+	size = 4 * PG;
+	rc = dma_unmap(container, 0, IOVA_SRC, &size);
+	ksft_print_msg("v1 UNMAP_DMA of all 4 pages: %d, size 0x%llx\n", rc,
+		       (unsigned long long)size);
+	EXPECT_EQ(0, rc);
+
+	munmap(mem, 4 * PG);
+	close(group);
+	close(container);
+}
+
 TEST_HARNESS_MAIN
