@@ -26,6 +26,7 @@ iommufd-$(CONFIG_IOMMUFD_TEST) += selftest.o
 # whether the option is y or m.
 iommufd-$(if $(CONFIG_IOMMUFD_KUNIT_TEST),y) += \
 	tests/iopt_kunit.o \
+	tests/iova_bitmap_kunit.o \
 	tests/main_kunit.o \
 	tests/pages_kunit.o
 

@@ -77,16 +77,16 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 /*
  * Allocate a zeroed object of the type of *@ptr, whose first member must be
  * the struct iommufd_object called @member, and reserve an ID for it. The ID
- * reads back as "no object" until iommufd_object_finalize().
+ * reads back as "no object" until iommufd_object_finalize(). Because the
+ * header is at offset 0, an ERR_PTR survives the cast unchanged.
  */
-#define __iommufd_object_alloc(ictx, ptr, type, member)                       \
-	container_of(_iommufd_object_alloc(ictx,                              \
-					   sizeof(*(ptr)) +                   \
-						   BUILD_BUG_ON_ZERO(         \
-							   offsetof(typeof(*(ptr)), \
-								    member) != 0),  \
-					   type),                             \
-		     typeof(*(ptr)), member)
+#define __iommufd_object_alloc(ictx, ptr, type, member)                     \
+	((typeof(ptr))_iommufd_object_alloc(                                \
+		ictx,                                                       \
+		sizeof(*(typeof(ptr))NULL) +                                \
+			BUILD_BUG_ON_ZERO(offsetof(typeof(*(typeof(ptr))NULL), \
+						   member) != 0),           \
+		type))
 
 #define iommufd_object_alloc(ictx, ptr, type) \
 	__iommufd_object_alloc(ictx, ptr, type, obj)
@@ -393,7 +393,7 @@ int iopt_change_process(struct io_pagetable **iopts, unsigned int num);
 struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct io_pagetable iopt;
-	struct mutex mutex;
+	struct mutex mutex; /* protects hwpt_list */
 	struct list_head hwpt_list;
 	/* VFIO_IOMMU_DIRTY_PAGES started (vfio_compat.c), under mutex */
 	bool vfio_dirty_tracking;

@@ -249,6 +249,9 @@ static void iova_bitmap_walk_efault(struct kunit *test)
 	struct iova_bitmap *bitmap;
 	int rc;
 
+	/* Pinning needs an mm even to fail; this gives the test thread one */
+	map_user(test, PAGE_SIZE);
+
 	bitmap = iova_bitmap_alloc(0, SZ_1M, SZ_4K, (u64 __user *)8);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(bitmap));
 	rc = iova_bitmap_for_each(bitmap, &w, walk_fn);
