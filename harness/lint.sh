@@ -136,7 +136,7 @@ shopt -u nullglob
 		--no-summary -f "${files[@]}" 2>&1)
 	if [ ${#patches[@]} -gt 0 ]; then
 		(cd "$REPO" && perl "$TREE/scripts/checkpatch.pl" --strict --terse \
-			--show-types --no-summary --no-tree "${patches[@]#$REPO/}" 2>&1)
+			--show-types --no-summary --no-tree "${patches[@]}" 2>&1)
 	fi
 } | grep -E ': (ERROR|WARNING|CHECK):' | filter_exceptions checkpatch \
 	>"$W/checkpatch.txt"
