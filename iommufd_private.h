@@ -140,25 +140,22 @@ int iommufd_object_remove(struct iommufd_ctx *ictx,
 
 /*
  * Kernel-internal destruction of an object the caller owns (its users count
- * must be exactly 1). Never fails in a correct kernel; a refcount bug WARNs.
+ * must be exactly 1). Both never fail in a correct kernel: only a refcount
+ * bug can make the removal fail, and that WARNs. The tombstone variant keeps
+ * the ID reserved so that userspace never sees it name another object.
  */
 static inline void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
 					       struct iommufd_object *obj)
 {
-	int ret;
-
-	ret = iommufd_object_remove(ictx, obj, obj->id, REMOVE_WAIT);
-	WARN_ON(ret);
+	WARN_ON(iommufd_object_remove(ictx, obj, obj->id, REMOVE_WAIT));
 }
 
 static inline void iommufd_object_tombstone_user(struct iommufd_ctx *ictx,
 						 struct iommufd_object *obj)
 {
-	int ret;
+	const unsigned int how = REMOVE_WAIT | REMOVE_OBJ_TOMBSTONE;
 
-	ret = iommufd_object_remove(ictx, obj, obj->id,
-				    REMOVE_WAIT | REMOVE_OBJ_TOMBSTONE);
-	WARN_ON(ret);
+	WARN_ON(iommufd_object_remove(ictx, obj, obj->id, how));
 }
 
 /*
@@ -225,10 +222,9 @@ void iommufd_kunit_obj_abort(struct iommufd_object *obj);
 static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd,
 				       size_t cmd_len)
 {
-	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
-			 min_t(size_t, ucmd->user_size, cmd_len)))
-		return -EFAULT;
-	return 0;
+	size_t len = min_t(size_t, ucmd->user_size, cmd_len);
+
+	return copy_to_user(ucmd->ubuffer, ucmd->cmd, len) ? -EFAULT : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -254,19 +250,21 @@ enum {
  * (pages.c). The internal fields are documented in io_pagetable.h.
  */
 struct io_pagetable {
-	struct rw_semaphore domains_rwsem;
-	struct xarray domains;
-	struct xarray access_list;
-	unsigned int next_domain_id;
-
+	/* The IOVA side, under iova_rwsem */
 	struct rw_semaphore iova_rwsem;
 	struct rb_root_cached area_itree;
-	/* Automatic IOVA allocation stays inside these, struct iopt_range */
-	struct rb_root_cached allowed_itree;
 	/* IOVA that can never be mapped, struct iopt_range */
 	struct rb_root_cached reserved_itree;
-	u8 disable_large_pages;
+	/* Automatic IOVA allocation stays inside these, struct iopt_range */
+	struct rb_root_cached allowed_itree;
 	unsigned long iova_alignment;
+	u8 disable_large_pages;
+
+	/* The consumers, under domains_rwsem */
+	struct rw_semaphore domains_rwsem;
+	struct xarray domains;
+	unsigned int next_domain_id;
+	struct xarray access_list;
 };
 
 /* Flags of iopt_map_user_pages() and friends */
@@ -414,18 +412,20 @@ int iommufd_ioas_read_ranges(struct io_pagetable *iopt, u32 max,
 int iommufd_ioas_call(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 		      int (*fn)(struct iommufd_ioas *ioas, void *data),
 		      void *data);
-int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
-int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
+/* Handlers, in command number order */
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
+/* IOMMU_OPTION, split by the scope of the option */
 int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 			       struct iommufd_ctx *ictx);
+int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 
 int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
@@ -484,21 +484,15 @@ struct iommufd_hwpt_nested {
 	struct iommufd_viommu *viommu;
 };
 
+/* Downcasts; the caller has checked the object type */
+#define to_hwpt_paging(hwpt) \
+	container_of(hwpt, struct iommufd_hwpt_paging, common)
+#define to_hwpt_nested(hwpt) \
+	container_of(hwpt, struct iommufd_hwpt_nested, common)
+
 static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
 {
 	return hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING;
-}
-
-static inline struct iommufd_hwpt_paging *
-to_hwpt_paging(struct iommufd_hw_pagetable *hwpt)
-{
-	return container_of(hwpt, struct iommufd_hwpt_paging, common);
-}
-
-static inline struct iommufd_hwpt_nested *
-to_hwpt_nested(struct iommufd_hw_pagetable *hwpt)
-{
-	return container_of(hwpt, struct iommufd_hwpt_nested, common);
 }
 
 static inline struct iommufd_hwpt_paging *
@@ -778,23 +772,25 @@ bool iommufd_selftest_is_mock_dev(struct device *dev);
 int iommufd_selftest_walk_devs(void *data,
 			       int (*fn)(struct device *dev, void *data));
 #else
+/* Without the mock there is no fault injection and no mock device */
+static inline bool iommufd_selftest_is_mock_dev(struct device *dev)
+{
+	return false;
+}
+
 static inline bool iommufd_should_fail(void)
 {
 	return false;
 }
 
-static inline int __init iommufd_test_init(void)
-{
-	return 0;
-}
-
+/* ... and nothing to register or unregister */
 static inline void iommufd_test_exit(void)
 {
 }
 
-static inline bool iommufd_selftest_is_mock_dev(struct device *dev)
+static inline int __init iommufd_test_init(void)
 {
-	return false;
+	return 0;
 }
 
 static inline int
