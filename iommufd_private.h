@@ -34,6 +34,7 @@
 #include <linux/xarray.h>
 #include <uapi/linux/iommufd.h>
 
+struct dma_buf;
 struct iommu_option;
 struct iommufd_device;
 
@@ -771,7 +772,20 @@ void iommufd_test_exit(void);
 bool iommufd_selftest_is_mock_dev(struct device *dev);
 int iommufd_selftest_walk_devs(void *data,
 			       int (*fn)(struct device *dev, void *data));
+/*
+ * The physical range behind a dma-buf of the mock exporter, for
+ * IOMMU_IOAS_MAP_FILE. Called under the dma-buf's reservation lock.
+ * -EOPNOTSUPP for other exporters, -ENODEV while revoked.
+ */
+int iommufd_test_dmabuf_phys(struct dma_buf *dmabuf, phys_addr_t *paddr,
+			     size_t *len);
 #else
+static inline int iommufd_test_dmabuf_phys(struct dma_buf *dmabuf,
+					   phys_addr_t *paddr, size_t *len)
+{
+	return -EOPNOTSUPP;
+}
+
 /* Without the mock there is no fault injection and no mock device */
 static inline bool iommufd_selftest_is_mock_dev(struct device *dev)
 {

@@ -22,6 +22,8 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/debugfs.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/fault-inject.h>
 #include <linux/file.h>
 #include <linux/iommu.h>
@@ -2260,16 +2262,175 @@ out_fput:
 }
 
 /* ------------------------------------------------------------------------ */
+/* Mock dma-buf exporter                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A dma-buf backed by physically contiguous kernel memory. It cannot be
+ * mapped through a scatterlist: importers (iommufd) ask for its physical
+ * range with iommufd_test_dmabuf_phys() instead. Revoking it tells every
+ * importer through a move notification.
+ */
+enum { MOCK_DMABUF_MAX_PAGES = 512 };
+
+/*
+ * struct mock_dmabuf - private data of a mock dma-buf
+ * @length: bytes, a multiple of PAGE_SIZE
+ * @memory: the buffer
+ * @revoked: importers must not use the buffer; under the reservation lock
+ */
+struct mock_dmabuf {
+	size_t length;
+	void *memory;
+	bool revoked;
+};
+
+static int mock_dmabuf_attach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void mock_dmabuf_detach(struct dma_buf *dmabuf,
+			       struct dma_buf_attachment *attach)
+{
+}
+
+static struct sg_table *mock_dmabuf_map(struct dma_buf_attachment *attach,
+					enum dma_data_direction dir)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static void mock_dmabuf_unmap(struct dma_buf_attachment *attach,
+			      struct sg_table *sgt,
+			      enum dma_data_direction dir)
+{
+}
+
+static void mock_dmabuf_release(struct dma_buf *dmabuf)
+{
+	struct mock_dmabuf *mdmabuf = dmabuf->priv;
+
+	free_pages_exact(mdmabuf->memory, mdmabuf->length);
+	kfree(mdmabuf);
+}
+
+static const struct dma_buf_ops mock_dmabuf_ops = {
+	.attach = mock_dmabuf_attach,
+	.detach = mock_dmabuf_detach,
+	.map_dma_buf = mock_dmabuf_map,
+	.unmap_dma_buf = mock_dmabuf_unmap,
+	.release = mock_dmabuf_release,
+};
+
+/**
+ * iommufd_test_dmabuf_phys() - Physical range of a mock dma-buf
+ * @dmabuf: any dma-buf, its reservation lock held
+ * @paddr: output, physical address of the buffer
+ * @len: output, its length in bytes
+ *
+ * Return: 0, -EOPNOTSUPP if @dmabuf is not the mock's, -ENODEV if revoked.
+ */
+int iommufd_test_dmabuf_phys(struct dma_buf *dmabuf, phys_addr_t *paddr,
+			     size_t *len)
+{
+	struct mock_dmabuf *mdmabuf;
+
+	if (dmabuf->ops != &mock_dmabuf_ops)
+		return -EOPNOTSUPP;
+	dma_resv_assert_held(dmabuf->resv);
+
+	mdmabuf = dmabuf->priv;
+	if (mdmabuf->revoked)
+		return -ENODEV;
+	*paddr = virt_to_phys(mdmabuf->memory);
+	*len = mdmabuf->length;
+	return 0;
+}
+
+/* The new dma-buf's fd is the result of the ioctl */
+static int mock_op_dmabuf_get(struct iommufd_ucmd *ucmd,
+			      struct iommu_test_cmd *cmd)
+{
+	size_t length = PAGE_ALIGN((size_t)cmd->dmabuf_get.length);
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct mock_dmabuf *mdmabuf;
+	struct dma_buf *dmabuf;
+	int rc;
+
+	if (!length || length > MOCK_DMABUF_MAX_PAGES * PAGE_SIZE)
+		return -EINVAL;
+	if (cmd->dmabuf_get.open_flags & ~O_CLOEXEC)
+		return -EINVAL;
+
+	mdmabuf = kzalloc(sizeof(*mdmabuf), GFP_KERNEL);
+	if (!mdmabuf)
+		return -ENOMEM;
+	mdmabuf->length = length;
+	mdmabuf->memory = alloc_pages_exact(length, GFP_KERNEL | __GFP_ZERO);
+	if (!mdmabuf->memory) {
+		rc = -ENOMEM;
+		goto err_free;
+	}
+
+	exp_info.ops = &mock_dmabuf_ops;
+	exp_info.size = length;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = mdmabuf;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		rc = PTR_ERR(dmabuf);
+		goto err_free_memory;
+	}
+
+	rc = dma_buf_fd(dmabuf, cmd->dmabuf_get.open_flags);
+	/* The last reference frees everything through the release op */
+	if (rc < 0)
+		dma_buf_put(dmabuf);
+	return rc;
+
+err_free_memory:
+	free_pages_exact(mdmabuf->memory, length);
+err_free:
+	kfree(mdmabuf);
+	return rc;
+}
+
+static int mock_op_dmabuf_revoke(struct iommufd_ucmd *ucmd,
+				 struct iommu_test_cmd *cmd)
+{
+	struct mock_dmabuf *mdmabuf;
+	struct dma_buf *dmabuf;
+	int rc = 0;
+
+	dmabuf = dma_buf_get(cmd->dmabuf_revoke.dmabuf_fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	if (dmabuf->ops != &mock_dmabuf_ops) {
+		rc = -EOPNOTSUPP;
+		goto out_put;
+	}
+
+	mdmabuf = dmabuf->priv;
+	dma_resv_lock(dmabuf->resv, NULL);
+	mdmabuf->revoked = cmd->dmabuf_revoke.revoked;
+	/* Importers drop their mappings; restoring notifies as well */
+	dma_buf_move_notify(dmabuf);
+	dma_resv_unlock(dmabuf->resv);
+out_put:
+	dma_buf_put(dmabuf);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------ */
 /* IOMMU_TEST_CMD                                                           */
 /* ------------------------------------------------------------------------ */
 
 typedef int (*mock_op_fn)(struct iommufd_ucmd *ucmd,
 			  struct iommu_test_cmd *cmd);
 
-/*
- * Ops without a handler (the dma-buf exporter) are not supported by this
- * mock yet and fail with -EOPNOTSUPP.
- */
+/* Ops without a handler fail with -EOPNOTSUPP */
 static const mock_op_fn mock_op_table[] = {
 	[IOMMU_TEST_OP_ADD_RESERVED] = mock_op_add_reserved,
 	[IOMMU_TEST_OP_MOCK_DOMAIN] = mock_op_mock_domain,
@@ -2292,6 +2453,8 @@ static const mock_op_fn mock_op_table[] = {
 	[IOMMU_TEST_OP_PASID_REPLACE] = mock_op_pasid_replace,
 	[IOMMU_TEST_OP_PASID_DETACH] = mock_op_pasid_detach,
 	[IOMMU_TEST_OP_PASID_CHECK_HWPT] = mock_op_pasid_check_hwpt,
+	[IOMMU_TEST_OP_DMABUF_GET] = mock_op_dmabuf_get,
+	[IOMMU_TEST_OP_DMABUF_REVOKE] = mock_op_dmabuf_revoke,
 };
 
 /**
