@@ -13,7 +13,7 @@
 
 one()
 {
-	local out=$BENCH_DIR/bench-$BASE.txt boots="iommu mock" cmdline rc
+	local out=$BENCH_DIR/bench-$BASE.txt boots="iommu mock" cmdline rc set
 
 	# Programs, initramfs and NVMe image with this run's logs, as main.sh
 	# does: a `make check` may run meanwhile.
@@ -44,17 +44,22 @@ one()
 		die "iommufd_bench does not compile for $BASE (see $LOGDIR/bench-cc-$BASE.log)"
 	printf 'iommu iommufd_bench\nmock iommufd_bench\n' >"$BIN/order"
 
-	cmdline="iommufd_bench.reps=${BENCH_REPS:-5}"
+	# KUnit at boot only costs time here (make check runs it).
+	cmdline="kunit.enable=0 iommufd_bench.reps=${BENCH_REPS:-5}"
 	[ -n "$BENCH_ONLY" ] && cmdline="$cmdline iommufd_bench.only=$BENCH_ONLY"
 	# The legacy kernel is only the reference of the type1 rows.
 	if [ "$BASE" = legacy ]; then
 		boots=iommu
-		cmdline="iommufd_bench.reps=${BENCH_REPS:-5} iommufd_bench.only=type1"
+		cmdline="$cmdline iommufd_bench.only=type1"
 	fi
 	: >"$out"
 	for boot in $boots; do
 		stage "$BASE: VM boot '$boot', benchmark"
-		KERNEL_CMDLINE="$cmdline${KERNEL_CMDLINE:+ $KERNEL_CMDLINE}" \
+		# The same kernel command line for every base: vm.sh turns the
+		# Intel IOMMU off in the mock boot of upstream only.
+		set=real
+		[ "$boot" = mock ] && set="mock intel_iommu=off"
+		KERNEL_CMDLINE="$cmdline iommufd_bench.set=$set${KERNEL_CMDLINE:+ $KERNEL_CMDLINE}" \
 			bash "$HARNESS/vm.sh" check "$boot"
 		rc=$(cat "$LOGDIR/vm-$boot.rc" 2>/dev/null)
 		[ "$rc" = 0 ] || say "    $BASE $boot: QEMU exit status $rc (see $LOGDIR/qemu-$boot.log)"

@@ -22,7 +22,9 @@
  *
  * Options come from the kernel command line (the harness appends
  * KERNEL_CMDLINE there): iommufd_bench.reps=<n>, iommufd_bench.only=<prefix>
- * (run only rows whose name starts with the prefix, e.g. "type1").
+ * (run only rows whose name starts with the prefix, e.g. "type1"),
+ * iommufd_bench.set=real|mock (default: real rows if the edu device is
+ * usable, else mock rows).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -69,6 +71,7 @@
 
 static int reps = 5;
 static const char *only;
+static const char *set;
 static int iommufd = -1;
 
 enum backing { BACK_4K, BACK_THP, BACK_HUGETLB };
@@ -139,6 +142,8 @@ static void parse_cmdline(void)
 			reps = atoi(tok + 19);
 		else if (!strncmp(tok, "iommufd_bench.only=", 19))
 			only = tok + 19;
+		else if (!strncmp(tok, "iommufd_bench.set=", 18))
+			set = tok + 18;
 	}
 	if (reps < 1)
 		reps = 1;
@@ -189,6 +194,33 @@ static int set_hugepages(unsigned long n)
 	return meminfo_kb("HugePages_Total") >= (long)n ? 0 : -ENOMEM;
 }
 
+/* AnonHugePages of the mapping containing @p, from /proc/self/smaps */
+static long smaps_anon_huge_kb(void *p)
+{
+	unsigned long start, end, addr = (uintptr_t)p;
+	char line[256];
+	bool in = false;
+	long v = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = addr >= start && addr < end;
+			continue;
+		}
+		if (in && !strncmp(line, "AnonHugePages:", 14)) {
+			v = atol(line + 14);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
 struct buf {
 	void *map;
 	size_t map_len;
@@ -206,6 +238,12 @@ static int buf_alloc(struct buf *b, size_t len, enum backing back)
 	memset(b, 0, sizeof(*b));
 	b->back = back;
 	b->len = len;
+	/*
+	 * Earlier rows leave free memory fragmented (the 4 KiB buffers on
+	 * purpose); defragment so that THP and hugetlbfs get huge pages.
+	 */
+	if (back != BACK_4K)
+		write_str("/proc/sys/vm/compact_memory", "1");
 	if (back == BACK_HUGETLB) {
 		if (set_hugepages(len / HPAGE + 8))
 			return -ENOMEM;
@@ -241,6 +279,12 @@ static int buf_alloc(struct buf *b, size_t len, enum backing back)
 		}
 	} else {
 		memset(b->p, 0x5a, len);
+	}
+	if (back == BACK_THP) {
+		long thp = smaps_anon_huge_kb(b->p);
+
+		printf("# thp buffer of %zu MiB: %ld MiB in huge pages\n",
+		       len / MiB, thp / 1024);
 	}
 	return 0;
 }
@@ -757,11 +801,19 @@ static void row_memory(uint32_t ioas, enum backing back)
 		skip(row, "allocating the buffer failed", -err);
 		return;
 	}
-	for (i = -1; i < reps; i++) {
+	for (i = 0; i < reps; i++) {
 		long before, after;
 
+		/*
+		 * memory.stat only shows what the periodic (2 s) rstat flush
+		 * has folded in, unless a lot is pending: wait for one.
+		 */
+		if (memcg_stat[0])
+			usleep(2200000);
 		before = kmem_kb();
 		err = ioas_map(ioas, b.p, len, IOVA_BIG);
+		if (memcg_stat[0])
+			usleep(2200000);
 		after = kmem_kb();
 		if (!err)
 			err = ioas_unmap(ioas, IOVA_BIG, len);
@@ -769,8 +821,7 @@ static void row_memory(uint32_t ioas, enum backing back)
 			skip(row, "IOAS_MAP/UNMAP failed", -err);
 			goto out;
 		}
-		if (i >= 0)
-			v[i] = (double)(after - before) * GiB / len;
+		v[i] = (double)(after - before) * GiB / len;
 	}
 	report(row, "KiB/GiB", v, reps);
 out:
@@ -1011,6 +1062,22 @@ static int mock_domain(uint32_t pt_id, uint32_t *hwpt, uint32_t *idev)
 	return 0;
 }
 
+static int hwpt_alloc(uint32_t idev, uint32_t pt_id, uint32_t flags,
+		      uint32_t *hwpt)
+{
+	struct iommu_hwpt_alloc a = {
+		.size = sizeof(a),
+		.flags = flags,
+		.dev_id = idev,
+		.pt_id = pt_id,
+	};
+
+	if (ioctl(iommufd, IOMMU_HWPT_ALLOC, &a))
+		return -errno;
+	*hwpt = a.out_hwpt_id;
+	return 0;
+}
+
 /* GET_DIRTY_BITMAP over 1 GiB on a dirty-tracking mock HWPT. */
 static void row_dirty(uint32_t idev)
 {
@@ -1037,18 +1104,11 @@ static void row_dirty(uint32_t idev)
 		goto out_ioas;
 	}
 	{
-		struct iommu_hwpt_alloc a = {
-			.size = sizeof(a),
-			.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
-			.dev_id = idev,
-			.pt_id = ioas,
-		};
-
-		if (ioctl(iommufd, IOMMU_HWPT_ALLOC, &a)) {
+		if (hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+			       &hwpt)) {
 			skip(row, "HWPT_ALLOC(DIRTY_TRACKING) failed", errno);
 			goto out_buf;
 		}
-		hwpt = a.out_hwpt_id;
 	}
 	err = mock_domain(hwpt, NULL, NULL);
 	if (!err)
@@ -1113,7 +1173,7 @@ out_ioas:
 
 static void rows_mock(void)
 {
-	uint32_t ioas1, ioas2, hwpt_a, hwpt_b, idev;
+	uint32_t ioas1, ioas2, hwpt_a, hwpt_b, idev, idev2;
 
 	if (ioas_alloc(&ioas1) || ioas_alloc(&ioas2))
 		return;
@@ -1124,8 +1184,13 @@ static void rows_mock(void)
 	}
 	row_map_unmap("mock1", ioas1, BACK_4K, 256 * MiB, NULL);
 	row_map_unmap("mock1", ioas1, BACK_THP, 256 * MiB, NULL);
-	if (mock_domain(ioas2, &hwpt_a, NULL) ||
-	    mock_domain(ioas2, &hwpt_b, NULL)) {
+	/*
+	 * A second auto-attached mock device would share the first one's
+	 * HWPT: allocate the second paging HWPT explicitly.
+	 */
+	if (mock_domain(ioas2, &hwpt_a, &idev2) ||
+	    hwpt_alloc(idev2, ioas2, 0, &hwpt_b) ||
+	    mock_domain(hwpt_b, NULL, NULL)) {
 		skip("mock2", "second mock domain failed", errno);
 	} else {
 		if (hwpt_a == hwpt_b)
@@ -1142,17 +1207,22 @@ static void rows_mock(void)
 }
 #endif
 
-int main(void)
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_cmdline();
+	/* By hand: iommufd_bench [real|mock] */
+	if (argc > 1)
+		set = argv[1];
 	iommufd = open("/dev/iommu", O_RDWR);
 	if (iommufd < 0) {
 		skip("all", "no /dev/iommu", errno);
 		return 1;
 	}
 	printf("# iommufd_bench: reps=%d only=%s\n", reps, only ? only : "-");
-	if (!rows_real())
+	if (set && !strcmp(set, "mock"))
+		rows_mock();
+	else if (!rows_real() && !set)
 		rows_mock();
 	printf("# iommufd_bench: done\n");
 	return 0;
