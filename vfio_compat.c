@@ -49,7 +49,7 @@
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/vfio.h>
 
-#include <../drivers/iommu/iommu-priv.h>
+#include "../iommu-priv.h"
 #include "iommufd_private.h"
 
 /*
@@ -272,12 +272,20 @@ static long iommufd_vfio_map_dma(struct iommufd_ctx *ictx, unsigned long arg)
 	if (req.map.argsz < minsz || !req.map.flags ||
 	    req.map.flags & ~valid_flags)
 		return -EINVAL;
+	/* Wrapping IOVA or user address ranges are invalid, as on type1 */
+	if (!req.map.size ||
+	    req.map.iova + req.map.size - 1 < req.map.iova ||
+	    req.map.vaddr + req.map.size - 1 < req.map.vaddr)
+		return -EINVAL;
 	if (req.map.flags & VFIO_DMA_MAP_FLAG_READ)
 		req.prot |= IOMMU_READ;
 	if (req.map.flags & VFIO_DMA_MAP_FLAG_WRITE)
 		req.prot |= IOMMU_WRITE;
 	return iommufd_vfio_call(ictx, iommufd_vfio_do_map, &req);
 }
+
+static u64 iommufd_vfio_pgsizes(struct iommufd_ioas *ioas,
+				unsigned long pgsizes);
 
 struct iommufd_vfio_unmap {
 	struct vfio_iommu_type1_dma_unmap unmap;
@@ -289,10 +297,16 @@ static int iommufd_vfio_do_unmap(struct iommufd_ioas *ioas, void *data)
 {
 	struct iommufd_vfio_unmap *req = data;
 	unsigned long cuts[2] = { req->last, req->unmap.iova - 1 };
+	u64 pgsize;
 	int rc;
 
 	if (req->unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL)
 		return iopt_unmap_all(&ioas->iopt, &req->unmapped);
+
+	/* As type1: the range is in units of the smallest IOMMU page */
+	pgsize = iommufd_vfio_pgsizes(ioas, ULONG_MAX);
+	if ((req->unmap.iova | req->unmap.size) & ((pgsize & -pgsize) - 1))
+		return -EINVAL;
 
 	/*
 	 * type1 (v1) may unmap part of a mapping. The IOAS of a v1 container
