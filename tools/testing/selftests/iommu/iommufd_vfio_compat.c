@@ -312,6 +312,32 @@ TEST_F(vfio_compat, unmap_all)
 	EXPECT_EQ(0, vfio_map(self->fd, self->buf, BASE, 4 * self->psz));
 }
 
+/* The errno type1 gives for requests it refuses */
+TEST_F(vfio_compat, refused)
+{
+	__u64 size;
+
+	EXPECT_EQ(EINVAL, vfio_map(self->fd, self->buf, BASE, 0));
+	EXPECT_EQ(EINVAL, vfio_map(self->fd, self->buf, BASE + 1, self->psz));
+	EXPECT_EQ(EINVAL, vfio_map(self->fd, self->buf, BASE, self->psz + 1));
+	EXPECT_EQ(EINVAL, vfio_map(self->fd, self->buf,
+				   UINT64_MAX - self->psz + 1, 2 * self->psz));
+	EXPECT_EQ(EINVAL, vfio_map(self->fd, (void *)(UINTPTR_MAX -
+						   self->psz + 1),
+				   BASE, 2 * self->psz));
+	/* Outside the mock's aperture */
+	EXPECT_EQ(EINVAL, vfio_map(self->fd, self->buf, 0, self->psz));
+
+	ASSERT_EQ(0, vfio_map(self->fd, self->buf, BASE, 2 * self->psz));
+	size = self->psz;
+	EXPECT_EQ(EINVAL, vfio_unmap(self->fd, 0, BASE + 1, &size));
+	size = self->psz + 1;
+	EXPECT_EQ(EINVAL, vfio_unmap(self->fd, 0, BASE, &size));
+	size = 2 * self->psz;
+	ASSERT_EQ(0, vfio_unmap(self->fd, 0, BASE, &size));
+	EXPECT_EQ(2 * self->psz, size);
+}
+
 /*
  * The chain as legacy type1 builds it: migration, DMA available, IOVA
  * ranges; 8-byte aligned entries; argsz raised only when too small.
