@@ -8,9 +8,11 @@
 # difference must be listed in Documentation/userspace-api/iommufd.rst).
 . "$(dirname "$0")/lib.sh"
 
+# The newest finished run of a variant (one still running has no test log)
 newest()
 {
-	find "$CACHE/logs" -maxdepth 1 -name "*-check-$1" | sort | tail -n 1
+	find "$CACHE/logs" -maxdepth 2 -path "*-check-$1/tests-iommu.log" |
+		sort | tail -n 1 | xargs -r dirname
 }
 
 ours=${1:-$(newest ours)}
