@@ -16,6 +16,9 @@ iommufd-y := \
 	pages.o \
 	viommu.o
 
+# IOMMU_IOAS_MAP_FILE of a dma-buf
+iommufd-$(CONFIG_DMA_SHARED_BUFFER) += pages_dmabuf.o
+
 # VFIO's group code calls the compat hooks whenever IOMMUFD is enabled (an
 # iommufd fd can be set as a group's container), so vfio_compat.o is always
 # built; IOMMUFD_VFIO_CONTAINER only adds the /dev/vfio/vfio node (main.c).

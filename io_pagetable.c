@@ -410,6 +410,40 @@ int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 				  iommu_prot, flags);
 }
 
+/**
+ * iopt_map_dmabuf_pages() - Map a range of a dma-buf
+ * @iopt: the io_pagetable
+ * @iova: IOVA to map at, or the chosen IOVA with IOPT_ALLOC_IOVA
+ * @dmabuf: the dma-buf; the area keeps its own reference
+ * @start: byte offset in @dmabuf
+ * @length: bytes, not 0
+ * @iommu_prot: IOMMU_READ/IOMMU_WRITE...
+ * @flags: IOPT_ALLOC_IOVA or 0
+ *
+ * Nothing is pinned or charged; the exporter may revoke the memory, which
+ * unmaps it from the domains but leaves the area in place.
+ *
+ * Context: takes the dma-buf's reservation lock, then domains_rwsem and
+ * iova_rwsem.
+ * Return: 0 or an errno as for iopt_map_user_pages(); -EINVAL also for a
+ * range beyond the end of the dma-buf, -EOPNOTSUPP if the exporter cannot
+ * give a physical range, -ENODEV if the dma-buf is revoked.
+ */
+int iopt_map_dmabuf_pages(struct io_pagetable *iopt, unsigned long *iova,
+			  struct dma_buf *dmabuf, unsigned long start,
+			  unsigned long length, int iommu_prot,
+			  unsigned int flags)
+{
+	struct iopt_pages *pages;
+
+	pages = iopt_alloc_dmabuf_pages(dmabuf, start, length,
+					iommu_prot & IOMMU_WRITE);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	return iopt_map_new_pages(iopt, pages, iova, start, length,
+				  iommu_prot, flags);
+}
+
 /* Visit the areas covering [iova, last] without a hole, in IOVA order */
 struct iopt_contig {
 	unsigned long cur;
@@ -1212,6 +1246,9 @@ static int iopt_split_area(struct io_pagetable *iopt, struct iopt_area *area,
 
 	if (area->num_accesses || area->num_locks || area->prevent_access)
 		return -EBUSY;
+	/* pages_dmabuf.c records its mappings per area */
+	if (pages->type == IOPT_PAGES_DMABUF)
+		return -EINVAL;
 	if (new_start & (max(iopt->iova_alignment, PAGE_SIZE) - 1))
 		return -EINVAL;
 	/* A large IOMMU page may straddle the cut */

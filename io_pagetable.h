@@ -8,7 +8,8 @@
  * -----
  * An io_pagetable is a set of non-overlapping *areas*. Each area maps a byte
  * range of IOVA onto a byte range of an *iopt_pages*, the description of some
- * user memory (a user VA range or a memfd range). Several areas, possibly in
+ * user memory (a user VA range, a memfd range or a dma-buf range; the last
+ * is never pinned, see pages_dmabuf.c). Several areas, possibly in
  * different io_pagetables of one context, may point into the same
  * iopt_pages (IOAS_COPY); the iopt_pages is reference counted.
  *
@@ -125,6 +126,7 @@ struct iopt_range {
 enum iopt_pages_type {
 	IOPT_PAGES_USER,
 	IOPT_PAGES_FILE,
+	IOPT_PAGES_DMABUF,
 };
 
 /*
@@ -139,7 +141,9 @@ enum iopt_pages_type {
  * @rlimit_exempt: the creator had CAP_IPC_LOCK, RLIMIT_MEMLOCK not enforced
  * @uptr: page aligned user VA of index 0 (IOPT_PAGES_USER)
  * @file: the memfd, referenced (IOPT_PAGES_FILE)
- * @start: page aligned file offset of index 0 (IOPT_PAGES_FILE)
+ * @start: page aligned file offset of index 0 (IOPT_PAGES_FILE), or
+ *	dma-buf offset (IOPT_PAGES_DMABUF, whose @file is NULL)
+ * @dmabuf: the dma-buf state (IOPT_PAGES_DMABUF), see pages_dmabuf.c
  * @source_mm: the mm pinned from and charged (mmgrab held)
  * @source_task: its thread group leader, for RLIMIT_MEMLOCK (ref held)
  * @source_user: the user charged in IOPT_PAGES_ACCOUNT_USER mode (ref held)
@@ -164,6 +168,7 @@ struct iopt_pages {
 			loff_t start;
 		};
 	};
+	struct iopt_dmabuf *dmabuf;
 	struct mm_struct *source_mm;
 	struct task_struct *source_task;
 	struct user_struct *source_user;
@@ -291,6 +296,8 @@ int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 		    unsigned long addr, unsigned long length);
 
 /* pages.c, used by io_pagetable.c */
+struct iopt_pages *iopt_pages_new(unsigned long npages, bool writable,
+				  u8 account_mode);
 struct iopt_pages *iopt_alloc_user_pages(void __user *uptr,
 					 unsigned long length, bool writable,
 					 u8 account_mode);
@@ -325,5 +332,41 @@ void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages);
 int iopt_account_to(u8 mode, struct user_struct *user, struct mm_struct *mm,
 		    struct task_struct *task, bool exempt, unsigned long npages,
 		    bool inc);
+
+/* pages_dmabuf.c; without dma-buf support no pages are IOPT_PAGES_DMABUF */
+struct dma_buf;
+#if IS_ENABLED(CONFIG_DMA_SHARED_BUFFER)
+struct iopt_pages *iopt_alloc_dmabuf_pages(struct dma_buf *dmabuf,
+					   loff_t start, unsigned long length,
+					   bool writable);
+void iopt_dmabuf_release(struct iopt_pages *pages);
+int iopt_dmabuf_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
+			     struct iommu_domain *only);
+void iopt_dmabuf_unfill_domain(struct iopt_area *area,
+			       struct iommu_domain *domain);
+#else
+static inline struct iopt_pages *
+iopt_alloc_dmabuf_pages(struct dma_buf *dmabuf, loff_t start,
+			unsigned long length, bool writable)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void iopt_dmabuf_release(struct iopt_pages *pages)
+{
+}
+
+static inline int iopt_dmabuf_fill_domains(struct iopt_area *area,
+					   struct io_pagetable *iopt,
+					   struct iommu_domain *only)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void iopt_dmabuf_unfill_domain(struct iopt_area *area,
+					     struct iommu_domain *domain)
+{
+}
+#endif
 
 #endif /* __IOMMUFD_IO_PAGETABLE_H */

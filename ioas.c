@@ -396,21 +396,15 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	return rc ?: iommufd_ioas_run(ucmd, cmd->ioas_id, iommufd_ioas_do_map);
 }
 
-/*
- * dma-buf mappings need the exporter's private physical-range interface,
- * which no exporter of this kernel provides.
- */
-static bool iommufd_fd_is_dmabuf(int fd)
+/* The dma-buf behind @fd, referenced, or NULL if it is something else */
+static struct dma_buf *iommufd_fd_get_dmabuf(int fd)
 {
 	struct dma_buf *dmabuf;
 
 	if (!IS_ENABLED(CONFIG_DMA_SHARED_BUFFER))
-		return false;
+		return NULL;
 	dmabuf = dma_buf_get(fd);
-	if (IS_ERR(dmabuf))
-		return false;
-	dma_buf_put(dmabuf);
-	return true;
+	return IS_ERR(dmabuf) ? NULL : dmabuf;
 }
 
 /* Everything MAP_FILE checks after the IOAS lookup, up to the mapping */
@@ -423,8 +417,6 @@ static int iommufd_map_file_check(const struct iommu_ioas_map_file *cmd)
 	if (check_add_overflow(cmd->start, cmd->length - 1, &last) ||
 	    last > ULONG_MAX)
 		return -EOVERFLOW;
-	if (iommufd_fd_is_dmabuf(cmd->fd))
-		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -433,6 +425,7 @@ static int iommufd_ioas_do_map_file(struct iommufd_ioas *ioas, void *data)
 	struct iommufd_ucmd *ucmd = data;
 	struct iommu_ioas_map_file *cmd = ucmd->cmd;
 	struct iommufd_map_args args;
+	struct dma_buf *dmabuf;
 	struct file *file;
 	int rc;
 
@@ -442,6 +435,16 @@ static int iommufd_ioas_do_map_file(struct iommufd_ioas *ioas, void *data)
 		rc = iommufd_map_file_check(cmd);
 	if (rc)
 		return rc;
+
+	dmabuf = iommufd_fd_get_dmabuf(cmd->fd);
+	if (dmabuf) {
+		rc = iopt_map_dmabuf_pages(&ioas->iopt, &args.iova, dmabuf,
+					   cmd->start, cmd->length, args.prot,
+					   args.iopt_flags);
+		dma_buf_put(dmabuf);
+		return rc ?: iommufd_map_respond(ucmd, sizeof(*cmd), &args,
+						 &cmd->iova);
+	}
 
 	file = fget(cmd->fd);
 	if (!file)
@@ -458,9 +461,9 @@ static int iommufd_ioas_do_map_file(struct iommufd_ioas *ioas, void *data)
  * iommufd_ioas_map_file() - Handle IOMMU_IOAS_MAP_FILE
  * @ucmd: the command
  *
- * Maps [@start, @start + @length) of a memfd. The file must stay big enough
- * until the pages are pinned; the mapping keeps its own file reference, so
- * the fd may be closed right after the call.
+ * Maps [@start, @start + @length) of a memfd or a dma-buf. A memfd must stay
+ * big enough until the pages are pinned; the mapping keeps its own file or
+ * dma-buf reference, so the fd may be closed right after the call.
  *
  * Return: 0 with @iova set, or a negative errno.
  */

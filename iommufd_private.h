@@ -70,6 +70,9 @@ struct iommufd_ctx {
  * family in their own structures.
  */
 
+/* A device iommufd owns, for kernel APIs that want one (dma-buf), main.c */
+struct device *iommufd_global_device(void);
+
 /* Object table, main.c */
 struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 					     size_t size,
@@ -285,6 +288,10 @@ int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 			unsigned long *iova, struct file *file,
 			unsigned long start, unsigned long length,
 			int iommu_prot, unsigned int flags);
+int iopt_map_dmabuf_pages(struct io_pagetable *iopt, unsigned long *iova,
+			  struct dma_buf *dmabuf, unsigned long start,
+			  unsigned long length, int iommu_prot,
+			  unsigned int flags);
 /*
  * Map [src_iova, src_iova + length) of @src again at *@dst_iova of @dst,
  * sharing the pinned pages of the source (no new pin). The source range must

@@ -933,6 +933,19 @@ static unsigned int iommufd_num_misc_devs(void)
 							    IOMMUFD_MISC_VFIO;
 }
 
+/**
+ * iommufd_global_device() - The device of /dev/iommu
+ *
+ * dma-buf importers attach with a device; iommufd never DMA-maps through
+ * that attachment, so its own character device serves.
+ *
+ * Return: the device, registered while the module is loaded.
+ */
+struct device *iommufd_global_device(void)
+{
+	return iommufd_misc_devs[0].this_device;
+}
+
 static void iommufd_misc_unregister(unsigned int num)
 {
 	while (num--)

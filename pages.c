@@ -230,8 +230,18 @@ void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages)
 
 /* Creation and release */
 
-static struct iopt_pages *iopt_pages_new(unsigned long npages, bool writable,
-					 u8 account_mode)
+/**
+ * iopt_pages_new() - Allocate empty iopt_pages owned by the current process
+ * @npages: number of PAGE_SIZE pages
+ * @writable: pin for write
+ * @account_mode: IOPT_PAGES_ACCOUNT_*
+ *
+ * The caller sets the type and the source of the memory.
+ *
+ * Return: the pages with one reference, or ERR_PTR(-ENOMEM).
+ */
+struct iopt_pages *iopt_pages_new(unsigned long npages, bool writable,
+				  u8 account_mode)
 {
 	struct iopt_pages *pages;
 
@@ -351,6 +361,8 @@ void iopt_release_pages(struct kref *kref)
 	free_uid(pages->source_user);
 	if (pages->type == IOPT_PAGES_FILE)
 		fput(pages->file);
+	if (pages->type == IOPT_PAGES_DMABUF)
+		iopt_dmabuf_release(pages);
 	mutex_destroy(&pages->mutex);
 	kfree(pages);
 }
@@ -915,6 +927,10 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 	lockdep_assert_held(&iopt->domains_rwsem);
 	lockdep_assert_held(&iopt->iova_rwsem);
 
+	/* Nothing to pin: the exporter gave one physical range */
+	if (pages->type == IOPT_PAGES_DMABUF)
+		return iopt_dmabuf_fill_domains(area, iopt, only);
+
 	mutex_lock(&pages->mutex);
 	fresh = !area->storage_domain;
 	storage = area->storage_domain;
@@ -995,6 +1011,11 @@ void iopt_area_unfill_domains(struct iopt_area *area,
 	lockdep_assert_held(&iopt->domains_rwsem);
 	lockdep_assert_held(&iopt->iova_rwsem);
 
+	if (pages->type == IOPT_PAGES_DMABUF) {
+		iopt_dmabuf_unfill_domain(area, NULL);
+		return;
+	}
+
 	mutex_lock(&pages->mutex);
 	storage = area->storage_domain;
 	if (storage) {
@@ -1024,6 +1045,11 @@ void iopt_area_unfill_domain(struct iopt_area *area,
 			     struct iommu_domain *new_storage)
 {
 	struct iopt_pages *pages = area->pages;
+
+	if (pages->type == IOPT_PAGES_DMABUF) {
+		iopt_dmabuf_unfill_domain(area, domain);
+		return;
+	}
 
 	mutex_lock(&pages->mutex);
 	if (WARN_ON(!area->storage_domain))
@@ -1231,6 +1257,9 @@ int iopt_area_add_access(struct iopt_area *area, unsigned long first,
 	struct iopt_pages_access *access;
 	int rc = 0;
 
+	/* dma-buf memory may vanish at any time and has no struct page */
+	if (pages->type == IOPT_PAGES_DMABUF)
+		return -EINVAL;
 	if (!pages->writable && (flags & IOMMUFD_ACCESS_RW_WRITE))
 		return -EPERM;
 
@@ -1374,6 +1403,8 @@ int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 	struct mm_struct *mm = pages->source_mm;
 	int rc;
 
+	if (pages->type == IOPT_PAGES_DMABUF)
+		return -EINVAL;
 	if ((flags & IOMMUFD_ACCESS_RW_WRITE) && !pages->writable)
 		return -EPERM;
 

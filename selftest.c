@@ -2296,6 +2296,20 @@ static void mock_dmabuf_detach(struct dma_buf *dmabuf,
 {
 }
 
+/*
+ * Being a dynamic exporter (pin and unpin) keeps 6.12's dma-buf core from
+ * mapping the buffer through a scatterlist when iommufd attaches as a
+ * dynamic importer. There is nothing to pin: the memory never moves.
+ */
+static int mock_dmabuf_pin(struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void mock_dmabuf_unpin(struct dma_buf_attachment *attach)
+{
+}
+
 static struct sg_table *mock_dmabuf_map(struct dma_buf_attachment *attach,
 					enum dma_data_direction dir)
 {
@@ -2319,6 +2333,8 @@ static void mock_dmabuf_release(struct dma_buf *dmabuf)
 static const struct dma_buf_ops mock_dmabuf_ops = {
 	.attach = mock_dmabuf_attach,
 	.detach = mock_dmabuf_detach,
+	.pin = mock_dmabuf_pin,
+	.unpin = mock_dmabuf_unpin,
 	.map_dma_buf = mock_dmabuf_map,
 	.unmap_dma_buf = mock_dmabuf_unmap,
 	.release = mock_dmabuf_release,
