@@ -87,6 +87,15 @@ static void iopt_dmabuf_move_notify(struct dma_buf_attachment *attach)
 	mutex_unlock(&pages->mutex);
 }
 
+/*
+ * The mutex of pinning pages is held while faulting in user memory, which
+ * ranks below the reservation lock (mmap_lock then dma_resv). The mutex of
+ * dma-buf pages never covers more than IOMMU page table updates and small
+ * allocations, so it gets a class of its own that may nest in the
+ * reservation lock.
+ */
+static struct lock_class_key iopt_dmabuf_mutex_key;
+
 static const struct dma_buf_attach_ops iopt_dmabuf_attach_ops = {
 	.allow_peer2peer = true,
 	.move_notify = iopt_dmabuf_move_notify,
@@ -142,6 +151,7 @@ struct iopt_pages *iopt_alloc_dmabuf_pages(struct dma_buf *dmabuf,
 	if (IS_ERR(pages))
 		return pages;
 	pages->type = IOPT_PAGES_DMABUF;
+	lockdep_set_class(&pages->mutex, &iopt_dmabuf_mutex_key);
 	pages->start = ALIGN_DOWN(start, PAGE_SIZE);
 
 	dma = kzalloc(sizeof(*dma), GFP_KERNEL_ACCOUNT);
