@@ -41,16 +41,21 @@ struct iommufd_hwpt_paging;
  */
 enum iommufd_object_type {
 	IOMMUFD_OBJ_NONE,
+	/* Lookups that accept any type pass this */
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
-	IOMMUFD_OBJ_DEVICE,
+	/* Address spaces and what they are mapped through */
+	IOMMUFD_OBJ_IOAS,
 	IOMMUFD_OBJ_HWPT_PAGING,
 	IOMMUFD_OBJ_HWPT_NESTED,
-	IOMMUFD_OBJ_IOAS,
+	/* Users of the address spaces */
+	IOMMUFD_OBJ_DEVICE,
 	IOMMUFD_OBJ_ACCESS,
+	/* Event queues */
 	IOMMUFD_OBJ_FAULT,
+	IOMMUFD_OBJ_VEVENTQ,
+	/* The virtual IOMMU family */
 	IOMMUFD_OBJ_VIOMMU,
 	IOMMUFD_OBJ_VDEVICE,
-	IOMMUFD_OBJ_VEVENTQ,
 	IOMMUFD_OBJ_HW_QUEUE,
 #ifdef CONFIG_IOMMUFD_TEST
 	IOMMUFD_OBJ_SELFTEST,
@@ -77,10 +82,10 @@ enum iommufd_object_type {
  * the vIOMMU family objects, which start with it, in their own structures.
  */
 struct iommufd_object {
-	refcount_t wait_cnt;
-	refcount_t users;
-	enum iommufd_object_type type;
 	unsigned int id;
+	enum iommufd_object_type type;
+	refcount_t users;
+	refcount_t wait_cnt;
 };
 
 struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
