@@ -88,17 +88,6 @@ struct iommufd_object {
 	refcount_t wait_cnt;
 };
 
-struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
-					   struct device *dev, u32 *id);
-void iommufd_device_unbind(struct iommufd_device *idev);
-
-int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id);
-int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id);
-void iommufd_device_detach(struct iommufd_device *idev);
-
-struct iommufd_ctx *iommufd_device_to_ictx(struct iommufd_device *idev);
-u32 iommufd_device_to_id(struct iommufd_device *idev);
-
 /**
  * struct iommufd_access_ops - callbacks of an iommufd access user
  * @needs_pin_pages: the user calls iommufd_access_pin_pages(); such an access
@@ -127,13 +116,24 @@ enum iommufd_access_rw_flags {
 	__IOMMUFD_ACCESS_RW_SLOW_PATH = 1 << 2,
 };
 
+/* Devices that DMA through an IOAS or HWPT (VFIO physical devices) */
+struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
+					   struct device *dev, u32 *id);
+u32 iommufd_device_to_id(struct iommufd_device *idev);
+struct iommufd_ctx *iommufd_device_to_ictx(struct iommufd_device *idev);
+int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id);
+int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id);
+void iommufd_device_detach(struct iommufd_device *idev);
+void iommufd_device_unbind(struct iommufd_device *idev);
+
+/* CPU users of an IOAS (emulated devices, VFIO mdev) */
 struct iommufd_access *
 iommufd_access_create(struct iommufd_ctx *ictx,
 		      const struct iommufd_access_ops *ops, void *data, u32 *id);
-void iommufd_access_destroy(struct iommufd_access *access);
 int iommufd_access_attach(struct iommufd_access *access, u32 ioas_id);
 int iommufd_access_replace(struct iommufd_access *access, u32 ioas_id);
 void iommufd_access_detach(struct iommufd_access *access);
+void iommufd_access_destroy(struct iommufd_access *access);
 
 void iommufd_ctx_get(struct iommufd_ctx *ictx);
 
@@ -143,6 +143,10 @@ struct iommufd_ctx *iommufd_ctx_from_fd(int fd);
 void iommufd_ctx_put(struct iommufd_ctx *ictx);
 bool iommufd_ctx_has_group(struct iommufd_ctx *ictx, struct iommu_group *group);
 
+int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx, u32 *out_ioas_id);
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx);
+int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx);
+
 int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 			     unsigned long length, struct page **out_pages,
 			     unsigned int flags);
@@ -150,9 +154,6 @@ void iommufd_access_unpin_pages(struct iommufd_access *access,
 				unsigned long iova, unsigned long length);
 int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 		      void *data, size_t len, unsigned int flags);
-int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx, u32 *out_ioas_id);
-int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx);
-int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx);
 #else /* !CONFIG_IOMMUFD */
 static inline struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
 {
@@ -174,6 +175,22 @@ static inline bool iommufd_ctx_has_group(struct iommufd_ctx *ictx,
 	return false;
 }
 
+static inline int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx,
+						  u32 *out_ioas_id)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx)
+{
+	return -EOPNOTSUPP;
+}
+
 static inline int iommufd_access_pin_pages(struct iommufd_access *access,
 					   unsigned long iova,
 					   unsigned long length,
@@ -192,22 +209,6 @@ static inline void iommufd_access_unpin_pages(struct iommufd_access *access,
 static inline int iommufd_access_rw(struct iommufd_access *access,
 				    unsigned long iova, void *data, size_t len,
 				    unsigned int flags)
-{
-	return -EOPNOTSUPP;
-}
-
-static inline int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx,
-						  u32 *out_ioas_id)
-{
-	return -EOPNOTSUPP;
-}
-
-static inline int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
-{
-	return -EOPNOTSUPP;
-}
-
-static inline int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx)
 {
 	return -EOPNOTSUPP;
 }
