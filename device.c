@@ -29,7 +29,7 @@
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 
-#include <../drivers/iommu/iommu-priv.h>
+#include "../iommu-priv.h"
 #include "iommufd_private.h"
 
 static bool allow_unsafe_interrupts;
@@ -304,18 +304,6 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 }
 
 /**
- * iommufd_device_to_ictx() - The context a device is bound to
- * @idev: the device
- *
- * Return: The context given to iommufd_device_bind().
- */
-struct iommufd_ctx *iommufd_device_to_ictx(struct iommufd_device *idev)
-{
-	return idev->ictx;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_to_ictx, IOMMUFD);
-
-/**
  * iommufd_device_to_id() - The uAPI ID of a bound device
  * @idev: the device
  *
@@ -326,6 +314,18 @@ u32 iommufd_device_to_id(struct iommufd_device *idev)
 	return idev->obj.id;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_to_id, IOMMUFD);
+
+/**
+ * iommufd_device_to_ictx() - The context a device is bound to
+ * @idev: the device
+ *
+ * Return: The context given to iommufd_device_bind().
+ */
+struct iommufd_ctx *iommufd_device_to_ictx(struct iommufd_device *idev)
+{
+	return idev->ictx;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_to_ictx, IOMMUFD);
 
 /* ------------------------------------------------------------------------ */
 /* Attachment of the group's RID                                            */

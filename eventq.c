@@ -32,7 +32,7 @@
 #include <linux/poll.h>
 #include <uapi/linux/iommufd.h>
 
-#include <../drivers/iommu/iommu-priv.h>
+#include "../iommu-priv.h"
 #include "iommufd_private.h"
 
 static_assert((int)IOMMUFD_PAGE_RESP_SUCCESS == (int)IOMMU_PAGE_RESP_SUCCESS);

@@ -23,7 +23,7 @@
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 
-#include <../drivers/iommu/iommu-priv.h>
+#include "../iommu-priv.h"
 #include "iommufd_private.h"
 
 /* Every flag IOMMU_HWPT_ALLOC knows, whatever the parent object */
