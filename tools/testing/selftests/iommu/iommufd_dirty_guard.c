@@ -47,21 +47,6 @@ static int get_dirty(int fd, __u32 hwpt_id, __u32 flags, __u64 iova,
 	return OWN_ERR(ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd));
 }
 
-/* Mark dirty in the mock domain every IOVA page whose bit is set */
-static int mock_set_dirty(int fd, __u32 hwpt_id, __u64 iova, __u64 length,
-			  __u64 page_size, __u64 *bits)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_DIRTY,
-		.id = hwpt_id,
-		.dirty = { .iova = iova, .length = length,
-			   .page_size = page_size, .uptr = (uintptr_t)bits },
-	};
-
-	return OWN_ERR(ioctl(fd, IOMMU_TEST_CMD, &cmd));
-}
-
 FIXTURE_SETUP(dirty_guard)
 {
 	struct iommu_hwpt_set_dirty_tracking track = {
@@ -113,8 +98,8 @@ TEST_F(dirty_guard, sanity)
 	__u64 bits = (1ULL << 0) | (1ULL << 5) | (1ULL << 63);
 	unsigned int i;
 
-	ASSERT_EQ(0, mock_set_dirty(self->fd, self->hwpt_id, BASE, MAP_LEN,
-				    MOCK_PAGE_SIZE, &bits));
+	ASSERT_EQ(0, own_mock_set_dirty(self->fd, self->hwpt_id, BASE,
+					MAP_LEN, MOCK_PAGE_SIZE, &bits));
 	ASSERT_EQ(0, get_dirty(self->fd, self->hwpt_id,
 			       IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, BASE,
 			       MAP_LEN, MOCK_PAGE_SIZE, self->bitmap));
@@ -280,8 +265,8 @@ TEST_F(dirty_guard, bad_bitmap)
 	__u64 bits = 1;
 	int err;
 
-	ASSERT_EQ(0, mock_set_dirty(self->fd, self->hwpt_id, BASE, MAP_LEN,
-				    MOCK_PAGE_SIZE, &bits));
+	ASSERT_EQ(0, own_mock_set_dirty(self->fd, self->hwpt_id, BASE,
+					MAP_LEN, MOCK_PAGE_SIZE, &bits));
 	err = get_dirty(self->fd, self->hwpt_id, 0, BASE, MAP_LEN,
 			MOCK_PAGE_SIZE, NULL);
 	ASSERT_TRUE(err == EFAULT || err == ENOMEM);

@@ -2,7 +2,7 @@
 /*
  * Small helpers shared by our own iommufd selftests (iommufd_map_file,
  * iommufd_change_process, iommufd_accounting, iommufd_size_rules,
- * iommufd_dirty_guard, iommufd_pasid).
+ * iommufd_dirty_guard, iommufd_pasid, iommufd_vfio_compat and others).
  *
  * Every ioctl wrapper returns 0 on success or the positive errno of the
  * failure, so that a test reads ASSERT_EQ(EINVAL, op(...)).
@@ -229,6 +229,22 @@ static inline int own_check_map(int fd, __u32 hwpt_id, __u64 iova,
 		.id = hwpt_id,
 		.check_map = { .iova = iova, .length = length,
 			       .uptr = (uintptr_t)uptr },
+	};
+
+	return OWN_ERR(ioctl(fd, IOMMU_TEST_CMD, &cmd));
+}
+
+/* Marks dirty, in mock domain @hwpt_id, every page whose bit is set in @bits */
+static inline int own_mock_set_dirty(int fd, __u32 hwpt_id, __u64 iova,
+				     __u64 length, __u64 page_size,
+				     __u64 *bits)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DIRTY,
+		.id = hwpt_id,
+		.dirty = { .iova = iova, .length = length,
+			   .page_size = page_size, .uptr = (uintptr_t)bits },
 	};
 
 	return OWN_ERR(ioctl(fd, IOMMU_TEST_CMD, &cmd));

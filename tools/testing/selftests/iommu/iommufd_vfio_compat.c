@@ -93,21 +93,6 @@ static int dirty_get(int fd, __u64 iova, __u64 size, __u64 pgsize,
 	return OWN_ERR(ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &cmd));
 }
 
-/* Marks dirty, in the mock domain, every page whose bit is set in @bits */
-static int mock_set_dirty(int fd, __u32 hwpt_id, __u64 iova, __u64 length,
-			  __u64 page_size, __u64 *bits)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_DIRTY,
-		.id = hwpt_id,
-		.dirty = { .iova = iova, .length = length,
-			   .page_size = page_size, .uptr = (uintptr_t)bits },
-	};
-
-	return OWN_ERR(ioctl(fd, IOMMU_TEST_CMD, &cmd));
-}
-
 /* GET_INFO with room for the whole chain; caller frees */
 static struct vfio_iommu_type1_info *get_info(int fd)
 {
@@ -511,12 +496,12 @@ TEST_F(vfio_compat, dirty_pages)
 				    4));
 
 	if (hw) {
-		ASSERT_EQ(0, mock_set_dirty(self->fd, self->hwpt_id, BASE, len,
-					    self->psz, &bits));
+		ASSERT_EQ(0, own_mock_set_dirty(self->fd, self->hwpt_id,
+						BASE, len, self->psz, &bits));
 	} else {
 		/* No tracking in this domain: the mock refuses */
-		EXPECT_NE(0, mock_set_dirty(self->fd, self->hwpt_id, BASE,
-					    len, self->psz, &bits));
+		EXPECT_NE(0, own_mock_set_dirty(self->fd, self->hwpt_id,
+						BASE, len, self->psz, &bits));
 	}
 
 	memset(bitmap, 0xff, sizeof(bitmap));
@@ -538,8 +523,8 @@ TEST_F(vfio_compat, dirty_pages)
 	ASSERT_EQ(0, vfio_map(self->fd, self->buf + 32 * self->psz,
 			      BASE + 32 * self->psz, 32 * self->psz));
 	if (hw)
-		ASSERT_EQ(0, mock_set_dirty(self->fd, self->hwpt_id, BASE, len,
-					    self->psz, &bits));
+		ASSERT_EQ(0, own_mock_set_dirty(self->fd, self->hwpt_id,
+						BASE, len, self->psz, &bits));
 	ASSERT_EQ(0, dirty_get(self->fd, BASE, len, self->psz, bitmap,
 			       sizeof(bitmap)));
 	EXPECT_EQ(hw ? (1ULL << 0) | (1ULL << 5) | (1ULL << 63) :
@@ -571,16 +556,16 @@ TEST_F(vfio_compat, dirty_pages_new_domain)
 	/* The mock accepts IOMMU_TEST_OP_DIRTY only while tracking is on */
 	ASSERT_EQ(0, own_hwpt_alloc(self->fd, idev_id, self->ioas_id,
 				    IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt_id));
-	ASSERT_EQ(0, mock_set_dirty(self->fd, hwpt_id, BASE, len, self->psz,
-				    &bits));
+	ASSERT_EQ(0, own_mock_set_dirty(self->fd, hwpt_id, BASE, len,
+					self->psz, &bits));
 	ASSERT_EQ(0, dirty_get(self->fd, BASE, len, self->psz, bitmap,
 			       sizeof(bitmap)));
 	EXPECT_EQ(bits, bitmap[0]);
 
 	/* After STOP the domain no longer tracks */
 	ASSERT_EQ(0, dirty_op(self->fd, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP));
-	EXPECT_EQ(EINVAL, mock_set_dirty(self->fd, hwpt_id, BASE, len,
-					 self->psz, &bits));
+	EXPECT_EQ(EINVAL, own_mock_set_dirty(self->fd, hwpt_id, BASE, len,
+					     self->psz, &bits));
 	ASSERT_EQ(0, own_destroy(self->fd, hwpt_id));
 }
 
