@@ -414,33 +414,54 @@ static void iommufd_iopf_move(struct iommufd_device *from,
 		iommufd_fault_iopf_disable(from);
 }
 
-static int iommufd_group_attach_handle(struct iommufd_device *idev,
-				       struct iommufd_hw_pagetable *hwpt)
+/*
+ * A new attach handle of @idev for @hwpt, with IOPF switched on for the
+ * device when @hwpt delivers faults. iommufd_handle_drop() balances it on
+ * failure paths.
+ */
+static struct iommufd_attach_handle *
+iommufd_handle_new(struct iommufd_device *idev,
+		   struct iommufd_hw_pagetable *hwpt)
 {
 	struct iommufd_attach_handle *handle;
 	int rc;
 
 	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
 	if (!handle)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	handle->idev = idev;
-
 	if (hwpt->fault) {
 		rc = iommufd_fault_iopf_enable(idev);
-		if (rc)
-			goto err_free;
+		if (rc) {
+			kfree(handle);
+			return ERR_PTR(rc);
+		}
 	}
+	return handle;
+}
+
+/* Balances iommufd_handle_new() for a handle the core never saw */
+static void iommufd_handle_drop(struct iommufd_attach_handle *handle,
+				struct iommufd_hw_pagetable *hwpt)
+{
+	if (hwpt->fault)
+		iommufd_fault_iopf_disable(handle->idev);
+	kfree(handle);
+}
+
+static int iommufd_group_attach_handle(struct iommufd_device *idev,
+				       struct iommufd_hw_pagetable *hwpt)
+{
+	struct iommufd_attach_handle *handle;
+	int rc;
+
+	handle = iommufd_handle_new(idev, hwpt);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
 	rc = iommu_attach_group_handle(hwpt->domain, idev->igroup->group,
 				       &handle->handle);
 	if (rc)
-		goto err_iopf;
-	return 0;
-
-err_iopf:
-	if (hwpt->fault)
-		iommufd_fault_iopf_disable(idev);
-err_free:
-	kfree(handle);
+		iommufd_handle_drop(handle, hwpt);
 	return rc;
 }
 
@@ -485,20 +506,15 @@ static int iommufd_group_replace_handle(struct iommufd_device *idev,
 	if (WARN_ON(!old_handle))
 		return -EINVAL;
 
-	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
-	if (!handle)
-		return -ENOMEM;
-	handle->idev = idev;
-
-	if (hwpt->fault) {
-		rc = iommufd_fault_iopf_enable(idev);
-		if (rc)
-			goto err_free;
-	}
+	handle = iommufd_handle_new(idev, hwpt);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
 	rc = iommu_replace_group_handle(igroup->group, hwpt->domain,
 					&handle->handle);
-	if (rc)
-		goto err_iopf;
+	if (rc) {
+		iommufd_handle_drop(handle, hwpt);
+		return rc;
+	}
 
 	if (old->fault) {
 		iommufd_auto_response_faults(old, old_handle);
@@ -506,13 +522,6 @@ static int iommufd_group_replace_handle(struct iommufd_device *idev,
 	}
 	kfree(old_handle);
 	return 0;
-
-err_iopf:
-	if (hwpt->fault)
-		iommufd_fault_iopf_disable(idev);
-err_free:
-	kfree(handle);
-	return rc;
 }
 
 static int iommufd_rid_attach(struct iommufd_device *idev,
@@ -771,20 +780,15 @@ static int iommufd_pasid_replace(struct iommufd_device *idev, ioasid_t pasid,
 	if (WARN_ON(!old_handle))
 		return -EINVAL;
 
-	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
-	if (!handle)
-		return -ENOMEM;
-	handle->idev = idev;
-
-	if (hwpt->fault) {
-		rc = iommufd_fault_iopf_enable(idev);
-		if (rc)
-			goto err_free;
-	}
+	handle = iommufd_handle_new(idev, hwpt);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
 	rc = iommu_replace_device_pasid(hwpt->domain, idev->dev, pasid,
 					&handle->handle);
-	if (rc)
-		goto err_iopf;
+	if (rc) {
+		iommufd_handle_drop(handle, hwpt);
+		return rc;
+	}
 
 	/* Overwriting a present entry allocates nothing, so cannot fail */
 	xa_store(&idev->pasid_hwpts, pasid, hwpt, GFP_KERNEL);
@@ -796,13 +800,6 @@ static int iommufd_pasid_replace(struct iommufd_device *idev, ioasid_t pasid,
 	refcount_inc(&hwpt->obj.users);
 	*old_out = old;
 	return 0;
-
-err_iopf:
-	if (hwpt->fault)
-		iommufd_fault_iopf_disable(idev);
-err_free:
-	kfree(handle);
-	return rc;
 }
 
 /* ------------------------------------------------------------------------ */
