@@ -1247,7 +1247,8 @@ iopt_pages_new_access(struct iopt_pages *pages, unsigned long first,
  * @out_pages: receives last - first + 1 struct page pointers
  * @flags: IOMMUFD_ACCESS_RW_*
  *
- * Return: 0 or an errno; nothing changes on failure.
+ * Return: 0 or an errno (-EINVAL for dma-buf pages, which cannot be pinned);
+ * nothing changes on failure.
  */
 int iopt_area_add_access(struct iopt_area *area, unsigned long first,
 			 unsigned long last, struct page **out_pages,
@@ -1395,7 +1396,7 @@ static int iopt_pages_rw_slow(struct iopt_pages *pages, unsigned long offset,
  * Context: may sleep; the caller holds the iova_rwsem of an iopt whose area
  * points at @pages.
  * Return: 0, -EPERM for a write to read-only pages, -EFAULT if the memory is
- * gone.
+ * gone, -EINVAL for dma-buf pages, which have no struct page to copy through.
  */
 int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 		  unsigned long length, unsigned int flags)
