@@ -54,6 +54,32 @@ static void iommufd_hwpt_paging_release(struct iommufd_hwpt_paging *hwpt_paging)
 	refcount_dec(&hwpt_paging->ioas->obj.users);
 }
 
+/*
+ * Take the HWPT off its IOAS, if it got that far, and free it. Destroy and
+ * abort differ only in who holds ioas->mutex.
+ */
+static void iommufd_hwpt_paging_teardown(struct iommufd_object *obj,
+					 bool ioas_locked)
+{
+	struct iommufd_hwpt_paging *hwpt_paging =
+		container_of(obj, struct iommufd_hwpt_paging, common.obj);
+	struct iommufd_ioas *ioas = hwpt_paging->ioas;
+
+	if (!list_empty(&hwpt_paging->hwpt_item)) {
+		if (ioas_locked)
+			lockdep_assert_held(&ioas->mutex);
+		else
+			mutex_lock(&ioas->mutex);
+		list_del_init(&hwpt_paging->hwpt_item);
+		if (!ioas_locked)
+			mutex_unlock(&ioas->mutex);
+		/* balances iopt_table_add_domain() */
+		iopt_table_remove_domain(&ioas->iopt,
+					 hwpt_paging->common.domain);
+	}
+	iommufd_hwpt_paging_release(hwpt_paging);
+}
+
 /**
  * iommufd_hwpt_paging_destroy() - Object hook for a published paging HWPT
  * @obj: the HWPT
@@ -62,19 +88,7 @@ static void iommufd_hwpt_paging_release(struct iommufd_hwpt_paging *hwpt_paging)
  */
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 {
-	struct iommufd_hwpt_paging *hwpt_paging =
-		container_of(obj, struct iommufd_hwpt_paging, common.obj);
-	struct iommufd_ioas *ioas = hwpt_paging->ioas;
-
-	if (!list_empty(&hwpt_paging->hwpt_item)) {
-		mutex_lock(&ioas->mutex);
-		list_del_init(&hwpt_paging->hwpt_item);
-		mutex_unlock(&ioas->mutex);
-		/* balances iopt_table_add_domain() */
-		iopt_table_remove_domain(&ioas->iopt,
-					 hwpt_paging->common.domain);
-	}
-	iommufd_hwpt_paging_release(hwpt_paging);
+	iommufd_hwpt_paging_teardown(obj, false);
 }
 
 /**
@@ -85,17 +99,7 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
  */
 void iommufd_hwpt_paging_abort(struct iommufd_object *obj)
 {
-	struct iommufd_hwpt_paging *hwpt_paging =
-		container_of(obj, struct iommufd_hwpt_paging, common.obj);
-	struct iommufd_ioas *ioas = hwpt_paging->ioas;
-
-	if (!list_empty(&hwpt_paging->hwpt_item)) {
-		lockdep_assert_held(&ioas->mutex);
-		list_del_init(&hwpt_paging->hwpt_item);
-		iopt_table_remove_domain(&ioas->iopt,
-					 hwpt_paging->common.domain);
-	}
-	iommufd_hwpt_paging_release(hwpt_paging);
+	iommufd_hwpt_paging_teardown(obj, true);
 }
 
 /**
