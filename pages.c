@@ -478,7 +478,7 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 					  (unsigned long)batch->scratch_len,
 					  (unsigned long)(batch->capacity -
 							  batch->nruns));
-		long got, i;
+		long got, i, n;
 
 		if (!want)
 			break;
@@ -500,11 +500,20 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 			unpin_user_pages(batch->scratch, got);
 			goto err_unpin;
 		}
-		/* got <= free runs, so every page fits */
-		for (i = 0; i != got; i++)
-			WARN_ON(!iopt_batch_add(batch,
-						page_to_pfn(batch->scratch[i]),
-						1));
+		/*
+		 * Hand the pages over a run at a time: a huge page is 512
+		 * entries of @scratch but one run. got <= free runs, so every
+		 * run fits.
+		 */
+		for (i = 0; i != got; i += n) {
+			unsigned long pfn = page_to_pfn(batch->scratch[i]);
+
+			n = 1;
+			while (i + n != got &&
+			       page_to_pfn(batch->scratch[i + n]) == pfn + n)
+				n++;
+			WARN_ON(!iopt_batch_add(batch, pfn, n));
+		}
 		index += got;
 	}
 	return 0;
