@@ -1155,23 +1155,32 @@ out_unlock:
 void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iommu_domain *domain)
 {
-	struct iommu_domain *iter, *remaining = NULL;
+	struct iommu_domain *iter, *remaining;
 	struct interval_tree_node *node;
-	unsigned long index;
+	unsigned long index, last;
 	bool found = false;
 
 	iopt_lock_all(iopt);
 
 	xa_for_each(&iopt->domains, index, iter) {
-		if (iter == domain && !found) {
-			xa_erase(&iopt->domains, index);
+		if (iter == domain) {
 			found = true;
-		} else if (!remaining) {
-			remaining = iter;
+			break;
 		}
 	}
 	if (WARN_ON(!found))
 		goto out_unlock;
+	/*
+	 * Keep the indexes dense, so that walking the domains on every map and
+	 * unmap stays cheap however many domains came and went: the last one
+	 * takes the freed index. Storing to a used index allocates nothing.
+	 */
+	last = --iopt->next_domain_id;
+	if (index != last)
+		xa_store(&iopt->domains, index, xa_load(&iopt->domains, last),
+			 GFP_KERNEL);
+	xa_erase(&iopt->domains, last);
+	remaining = xa_load(&iopt->domains, 0);
 
 	for (node = interval_tree_iter_first(&iopt->area_itree, 0, ULONG_MAX);
 	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX))
