@@ -48,11 +48,12 @@
 void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
-	unsigned long unmapped;
 
-	/* Destroy cannot fail; an unmap error here is a kernel bug */
-	WARN_ON(iopt_unmap_all(&ioas->iopt, &unmapped));
-	/* balances the init steps of iommufd_ioas_alloc(), in reverse */
+	/*
+	 * With no access and no domain left nothing can pin or lock an area,
+	 * so the table's own teardown removes the mappings; balances the
+	 * init steps of iommufd_ioas_alloc(), in reverse.
+	 */
 	iopt_destroy_table(&ioas->iopt);
 	mutex_destroy(&ioas->mutex);
 }

@@ -325,12 +325,16 @@ static int iommufd_object_drain(struct iommufd_ctx *ictx,
 
 /*
  * Take the object at @id out of circulation: check that the table holds the
- * only users reference, zero it and park the slot as a reservation so that
- * lookups fail from now on but the ID is not reused yet.
+ * only users reference and zero it, so that lookups fail from now on. When
+ * nobody else holds wait_cnt either (@drained: the caller waited already)
+ * the object is drained and, unless it leaves a tombstone, its ID is freed
+ * at once (*@freed). Otherwise the slot is parked as a reservation, so the
+ * ID is not reused while holders remain.
  */
 static struct iommufd_object *
 iommufd_object_unlink(struct iommufd_ctx *ictx,
-		      struct iommufd_object *to_destroy, u32 id)
+		      struct iommufd_object *to_destroy, u32 id,
+		      unsigned int flags, bool drained, bool *freed)
 {
 	XA_STATE(xas, &ictx->objects, id);
 	struct iommufd_object *obj;
@@ -353,7 +357,14 @@ iommufd_object_unlink(struct iommufd_ctx *ictx,
 		obj = ERR_PTR(-EBUSY);
 		goto out_unlock;
 	}
-	xas_store(&xas, XA_ZERO_ENTRY);
+	/*
+	 * Lookups take wait_cnt under this lock, so a table holding the only
+	 * wait_cnt reference means the object is drained now; the common
+	 * case then needs no second pass over the table.
+	 */
+	*freed = !(flags & REMOVE_OBJ_TOMBSTONE) &&
+		 (drained || refcount_dec_if_one(&obj->wait_cnt));
+	xas_store(&xas, *freed ? NULL : XA_ZERO_ENTRY);
 	/* The compat layer must not hand out an IOAS that is going away */
 	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
 		ictx->vfio_ioas = NULL;
@@ -386,6 +397,7 @@ int iommufd_object_remove(struct iommufd_ctx *ictx,
 {
 	struct iommufd_object *obj;
 	bool drained = false;
+	bool freed;
 	int rc;
 
 	/*
@@ -404,7 +416,8 @@ int iommufd_object_remove(struct iommufd_ctx *ictx,
 		drained = true;
 	}
 
-	obj = iommufd_object_unlink(ictx, to_destroy, id);
+	obj = iommufd_object_unlink(ictx, to_destroy, id, flags, drained,
+				    &freed);
 	if (IS_ERR(obj)) {
 		/* balances the drain above: lookups may find it again */
 		if (drained)
@@ -412,7 +425,7 @@ int iommufd_object_remove(struct iommufd_ctx *ictx,
 		return PTR_ERR(obj);
 	}
 
-	if (!drained) {
+	if (!drained && !freed) {
 		rc = iommufd_object_drain(ictx, obj);
 		if (WARN_ON(rc)) {
 			/* Kernel bug: republish and leave it to release */
@@ -423,7 +436,7 @@ int iommufd_object_remove(struct iommufd_ctx *ictx,
 	}
 
 	/* Free the ID, or keep the reservation as a tombstone */
-	if (!(flags & REMOVE_OBJ_TOMBSTONE))
+	if (!freed && !(flags & REMOVE_OBJ_TOMBSTONE))
 		xa_erase(&ictx->objects, obj->id);
 	iommufd_ops(obj)->destroy(obj);
 	kfree(obj);
