@@ -348,23 +348,34 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 		    !(pgsize & domain->pgsize_bitmap) || !pgcount ||
 		    ((iova | paddr) & (pgsize - 1))))
 		return -EINVAL;
-	if (WARN_ON_ONCE(mock_range_used(mock, iova, last)))
+	/*
+	 * With a single leaf size, leaves are all aligned alike, so any leaf
+	 * overlapping a new one has the same head slot and the insert below
+	 * finds it. A bigger leaf can cover slots no insert touches, and a
+	 * new big leaf can cover smaller ones, so only then look first.
+	 */
+	if (!is_power_of_2(domain->pgsize_bitmap) &&
+	    WARN_ON_ONCE(mock_range_used(mock, iova, last)))
 		return -EEXIST;
 
 	for (i = 0; i != pgcount; i++) {
 		unsigned int flags = 0;
-		void *old;
 
 		if (i == 0)
 			flags |= LEAF_RUN_FIRST;
 		if (i == pgcount - 1)
 			flags |= LEAF_RUN_LAST;
-		old = xa_store(&mock->leaves, (iova + i * pgsize) >>
-						      MOCK_SLOT_SHIFT,
+		/* Unlike xa_store(), this leaves a double-mapped slot intact */
+		rc = xa_insert(&mock->leaves,
+			       (iova + i * pgsize) >> MOCK_SLOT_SHIFT,
 			       mock_leaf_encode(paddr + i * pgsize, pgsize,
 						flags),
 			       gfp);
-		rc = xa_err(old);
+		if (rc == -EBUSY) {
+			WARN_ONCE(1, "map at %#lx overlaps a mapped leaf\n",
+				  iova + i * pgsize);
+			rc = -EEXIST;
+		}
 		if (rc)
 			goto err_erase;
 	}
@@ -383,6 +394,11 @@ err_erase:
  * map_pages() call, so we can also check that an unmap never ends in the
  * middle of one iommu_map(): real drivers that merge contiguous PFNs into
  * larger pages could not honour such an unmap.
+ *
+ * Like a real driver this erases what it meets as it walks the range: a
+ * leaf is skipped over whole, a hole one smallest page at a time. Leaves
+ * are naturally aligned and the core aligns unmaps to the smallest page,
+ * so no leaf can start between the slots visited.
  */
 static size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 			       size_t pgsize, size_t pgcount,
@@ -390,28 +406,41 @@ static size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 {
 	struct mock_domain *mock = to_mock_domain(domain);
 	bool check_runs = is_power_of_2(domain->pgsize_bitmap);
+	unsigned long min_size = mock_min_pgsize(mock);
 	size_t length = pgsize * pgcount;
 	unsigned long last = iova + length - 1;
 	struct mock_leaf leaf = {};
-	unsigned long index;
 	size_t unmapped = 0;
-	void *entry;
+	unsigned long off;
+	unsigned long step;
 
-	WARN_ON_ONCE(iova & (MOCK_PAGE_SIZE - 1));
+	WARN_ON_ONCE(iova & (min_size - 1));
 
-	if (mock_find_leaf(mock, iova, &leaf) && leaf.iova != iova)
+	/*
+	 * Only a leaf bigger than the smallest page can start before an
+	 * aligned @iova and cover it; the walk below never sees its head.
+	 */
+	if (!check_runs && mock_find_leaf(mock, iova, &leaf) &&
+	    leaf.iova != iova)
 		WARN_ONCE(1, "unmap at %#lx cuts a leaf\n", iova);
 
-	xa_for_each_range(&mock->leaves, index, entry, iova >> MOCK_SLOT_SHIFT,
-			  last >> MOCK_SLOT_SHIFT) {
+	for (off = 0; off < length; off += step) {
+		unsigned long index = (iova + off) >> MOCK_SLOT_SHIFT;
+		void *entry;
+
+		entry = xa_erase(&mock->leaves, index);
+		if (!entry) {
+			step = min_size;
+			continue;
+		}
 		mock_leaf_decode(index, entry, &leaf);
 		WARN_ONCE(leaf.iova + (leaf.size - 1) > last,
 			  "unmap ending at %#lx cuts a leaf\n", last);
 		WARN_ONCE(check_runs && !unmapped &&
 			  !(leaf.flags & LEAF_RUN_FIRST),
 			  "unmap at %#lx starts inside a mapping\n", iova);
-		xa_erase(&mock->leaves, index);
 		unmapped += leaf.size;
+		step = leaf.size;
 	}
 	WARN_ONCE(check_runs && unmapped && !(leaf.flags & LEAF_RUN_LAST),
 		  "unmap ending at %#lx stops inside a mapping\n", last);
