@@ -8,7 +8,8 @@
 #   bench.sh one             one kernel ($BASE): build, boot, BENCH lines
 #                            into $BENCH_DIR/bench-$BASE.txt
 # Variables: BENCH_REPS=<n> (default 5), BENCH_LEGACY=0, BENCH_ONLY=<row
-# prefix>, and those of lib.sh.
+# prefix>, BENCH_PROFILE=1 (kernel profile per row into
+# $BENCH_DIR/profile-$BASE.txt), and those of lib.sh.
 . "$(dirname "$0")/lib.sh"
 
 one()
@@ -47,6 +48,7 @@ one()
 	# KUnit at boot only costs time here (make check runs it).
 	cmdline="kunit.enable=0 iommufd_bench.reps=${BENCH_REPS:-5}"
 	[ -n "$BENCH_ONLY" ] && cmdline="$cmdline iommufd_bench.only=$BENCH_ONLY"
+	[ "${BENCH_PROFILE:-0}" != 0 ] && cmdline="$cmdline iommufd_bench.profile=1"
 	# The legacy kernel is only the reference of the type1 rows.
 	if [ "$BASE" = legacy ]; then
 		boots=iommu
@@ -65,6 +67,8 @@ one()
 		[ "$rc" = 0 ] || say "    $BASE $boot: QEMU exit status $rc (see $LOGDIR/qemu-$boot.log)"
 		tr -d '\r' <"$LOGDIR/tests-$boot.log" |
 			grep -E '^(BENCH|BENCHSKIP) ' >>"$out"
+		tr -d '\r' <"$LOGDIR/tests-$boot.log" |
+			grep -E '^PROFILE ' >>"$BENCH_DIR/profile-$BASE.txt"
 		tr -d '\r' <"$LOGDIR/console-$boot.log" |
 			grep -E 'WARNING:|BUG:|Kernel panic|Oops' |
 			sed "s/^/    $BASE $boot console: /" | head -n 5

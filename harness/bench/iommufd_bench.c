@@ -21,10 +21,11 @@
  * for every unit except KiB/GiB.
  *
  * Options come from the kernel command line (the harness appends
- * KERNEL_CMDLINE there): iommufd_bench.reps=<n>, iommufd_bench.only=<prefix>
- * (run only rows whose name starts with the prefix, e.g. "type1"),
+ * KERNEL_CMDLINE there): iommufd_bench.reps=<n>, iommufd_bench.only=<prefix>[,<prefix>...]
+ * (run only rows whose name starts with one of the prefixes, e.g. "type1"),
  * iommufd_bench.set=real|mock (default: real rows if the edu device is
- * usable, else mock rows).
+ * usable, else mock rows), iommufd_bench.profile=1 (sample where the kernel
+ * spends each row's time and print "PROFILE" lines, see prof_dump()).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,8 +42,10 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <linux/iommufd.h>
+#include <linux/perf_event.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
@@ -70,6 +73,7 @@
 #define MAX_REPS	32
 
 static int reps = 5;
+static bool profile;
 static const char *only;
 static const char *set;
 static int iommufd = -1;
@@ -94,9 +98,325 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int write_str(const char *path, const char *val);
+
+/* ---- optional profile: where the kernel spends a row's time ---- */
+
+/*
+ * A cpu-clock sampling event on this task with kernel call chains, enabled
+ * only around the timed part of a row (prof_begin()/prof_end(), one label
+ * per phase, e.g. "real_detach_4k_1G"). At exit prof_report() prints, per
+ * label, the symbols with the most samples: exclusive ("self") and
+ * inclusive ("total": the symbol anywhere in the call chain). Without
+ * HIGH_RES_TIMERS the sampling runs at the tick (CONFIG_HZ), so use enough
+ * repetitions.
+ */
+#define PROF_PAGES	4096	/* 16 MiB of ring buffer */
+#define PROF_TOP	30
+#define PROF_SYMS	2048
+#define PROF_LABELS	16
+
+struct ksym {
+	unsigned long addr;
+	char name[48];
+};
+
+struct prof_count {
+	const struct ksym *sym;
+	const struct ksym *caller, *caller2;	/* edge rows only */
+	unsigned long self, total;
+};
+
+struct prof_label {
+	char name[64];
+	unsigned long samples, user;
+	size_t n, nedges;
+	struct prof_count c[PROF_SYMS];
+	struct prof_count edges[PROF_SYMS];	/* self: (leaf, its caller) */
+};
+
+static struct ksym *ksyms;
+static size_t nksyms;
+static int prof_fd = -1;
+static void *prof_ring;
+static struct prof_label prof_labels[PROF_LABELS], *prof_cur;
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void prof_load_ksyms(void)
+{
+	size_t room = 0;
+	char line[256];
+	FILE *f;
+
+	write_str("/proc/sys/kernel/kptr_restrict", "0");
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char type, name[128];
+		unsigned long addr;
+
+		if (sscanf(line, "%lx %c %127s", &addr, &type, name) != 3 ||
+		    !addr || (type != 't' && type != 'T'))
+			continue;
+		if (nksyms == room) {
+			room = room ? 2 * room : 65536;
+			ksyms = realloc(ksyms, room * sizeof(*ksyms));
+			if (!ksyms)
+				exit(1);
+		}
+		ksyms[nksyms].addr = addr;
+		name[sizeof(ksyms[nksyms].name) - 1] = 0;
+		memcpy(ksyms[nksyms].name, name, sizeof(ksyms[nksyms].name));
+		nksyms++;
+	}
+	fclose(f);
+	qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+}
+
+static const struct ksym *prof_sym(unsigned long ip)
+{
+	size_t lo = 0, hi = nksyms;
+
+	if (!nksyms || ip < ksyms[0].addr)
+		return NULL;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ksyms[mid].addr <= ip)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &ksyms[lo];
+}
+
+static struct prof_count *prof_slot(struct prof_label *l,
+				    const struct ksym *sym)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->c[i].sym == sym)
+			return &l->c[i];
+	if (l->n == PROF_SYMS)
+		return NULL;
+	l->c[l->n].sym = sym;
+	return &l->c[l->n++];
+}
+
+/* Count one sample: @rec is ip, nr, then nr call chain entries */
+static void prof_count(struct prof_label *l, const uint64_t *rec, size_t len)
+{
+	const struct ksym *seen[64];
+	size_t nseen = 0, j, k, nr = rec[1];
+	struct prof_count *c;
+
+	l->samples++;
+	if (rec[0] < 0xffff800000000000ULL) {
+		l->user++;
+		return;
+	}
+	if (nr > len / 8 - 2)
+		nr = len / 8 - 2;
+	for (k = 0; k < nr; k++) {
+		const struct ksym *sym;
+
+		if (rec[2 + k] >= (uint64_t)PERF_CONTEXT_MAX)
+			continue;
+		sym = prof_sym(rec[2 + k]);
+		for (j = 0; j < nseen && seen[j] != sym; j++)
+			;
+		if (j < nseen || nseen == 64)
+			continue;
+		seen[nseen++] = sym;
+		c = prof_slot(l, sym);
+		if (c)
+			c->total++;
+	}
+	c = prof_slot(l, prof_sym(rec[0]));
+	if (c)
+		c->self++;
+
+	/* rec[2] is a context marker, rec[3] the ip, rec[4] its caller */
+	for (k = 0; k < nr && rec[2 + k] >= (uint64_t)PERF_CONTEXT_MAX; k++)
+		;
+	if (k + 1 < nr) {
+		const struct ksym *leaf = prof_sym(rec[2 + k]);
+		const struct ksym *up = prof_sym(rec[3 + k]);
+		const struct ksym *up2 = k + 2 < nr ? prof_sym(rec[4 + k]) :
+						       NULL;
+
+		for (j = 0; j < l->nedges; j++)
+			if (l->edges[j].sym == leaf &&
+			    l->edges[j].caller == up &&
+			    l->edges[j].caller2 == up2)
+				break;
+		if (j == l->nedges && j < PROF_SYMS) {
+			l->edges[j].sym = leaf;
+			l->edges[j].caller = up;
+			l->edges[j].caller2 = up2;
+			l->nedges++;
+		}
+		if (j < PROF_SYMS)
+			l->edges[j].self++;
+	}
+}
+
+/* Move the samples in the ring to the current label */
+static void prof_drain(void)
+{
+	struct perf_event_mmap_page *meta = prof_ring;
+	char *data = (char *)prof_ring + meta->data_offset;
+	uint64_t head, tail;
+
+	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	for (tail = meta->data_tail; tail < head;) {
+		struct perf_event_header h;
+		uint64_t rec[256];
+		size_t k, len;
+
+		for (k = 0; k < sizeof(h); k++)
+			((char *)&h)[k] = data[(tail + k) % meta->data_size];
+		if (!h.size)
+			break;
+		len = h.size - sizeof(h);
+		if (len > sizeof(rec))
+			len = sizeof(rec);
+		for (k = 0; k < len; k++)
+			((char *)rec)[k] = data[(tail + sizeof(h) + k) %
+						meta->data_size];
+		tail += h.size;
+		if (h.type == PERF_RECORD_SAMPLE && len >= 16)
+			prof_count(prof_cur, rec, len);
+	}
+	__atomic_store_n(&meta->data_tail, head, __ATOMIC_RELEASE);
+}
+
+static bool prof_open(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = 20000,	/* ns; the tick may be coarser */
+		.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_CALLCHAIN,
+		.disabled = 1,
+		.exclude_hv = 1,
+		.exclude_callchain_user = 1,
+	};
+
+	prof_load_ksyms();
+	/* The sampling is slow under TCG; do not let the kernel throttle it */
+	write_str("/proc/sys/kernel/perf_cpu_time_max_percent", "0");
+	prof_fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	if (prof_fd < 0) {
+		printf("# profile: perf_event_open: %s\n", strerror(errno));
+		return false;
+	}
+	prof_ring = mmap(NULL, (PROF_PAGES + 1) * PG, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, prof_fd, 0);
+	if (prof_ring == MAP_FAILED) {
+		printf("# profile: mmap: %s\n", strerror(errno));
+		close(prof_fd);
+		prof_fd = -1;
+		return false;
+	}
+	return true;
+}
+
+/* Start sampling into the profile called @label */
+static void prof_begin(const char *label)
+{
+	int i;
+
+	if (!profile || (prof_fd < 0 && !(profile = prof_open())))
+		return;
+	for (i = 0; i < PROF_LABELS - 1 && prof_labels[i].name[0] &&
+		    strcmp(prof_labels[i].name, label); i++)
+		;
+	prof_cur = &prof_labels[i];
+	if (!prof_cur->name[0])
+		snprintf(prof_cur->name, sizeof(prof_cur->name), "%s", label);
+	ioctl(prof_fd, PERF_EVENT_IOC_ENABLE, 0);
+}
+
+static void prof_end(void)
+{
+	if (!profile || !prof_cur)
+		return;
+	ioctl(prof_fd, PERF_EVENT_IOC_DISABLE, 0);
+	prof_drain();
+	prof_cur = NULL;
+}
+
+static int cmp_prof_total(const void *a, const void *b)
+{
+	const struct prof_count *x = a, *y = b;
+
+	return x->total < y->total ? 1 : x->total > y->total ? -1 : 0;
+}
+
+static int cmp_prof_self(const void *a, const void *b)
+{
+	const struct prof_count *x = a, *y = b;
+
+	return x->self < y->self ? 1 : x->self > y->self ? -1 : 0;
+}
+
+static void prof_report(void)
+{
+	struct prof_label *l;
+	size_t i;
+
+	for (l = prof_labels; l < prof_labels + PROF_LABELS && l->name[0];
+	     l++) {
+		if (!l->samples)
+			continue;
+		printf("PROFILE %s samples=%lu user=%.1f%%\n", l->name,
+		       l->samples, 100.0 * l->user / l->samples);
+		qsort(l->c, l->n, sizeof(*l->c), cmp_prof_self);
+		for (i = 0; i < l->n && i < PROF_TOP; i++)
+			printf("PROFILE %s self %5.1f%% %s\n", l->name,
+			       100.0 * l->c[i].self / l->samples,
+			       l->c[i].sym ? l->c[i].sym->name : "?");
+		qsort(l->edges, l->nedges, sizeof(*l->edges), cmp_prof_self);
+		for (i = 0; i < l->nedges && i < PROF_TOP; i++)
+			printf("PROFILE %s edge %5.1f%% %s <- %s <- %s\n",
+			       l->name, 100.0 * l->edges[i].self / l->samples,
+			       l->edges[i].sym ? l->edges[i].sym->name : "?",
+			       l->edges[i].caller ? l->edges[i].caller->name :
+						    "?",
+			       l->edges[i].caller2 ? l->edges[i].caller2->name :
+						     "?");
+		qsort(l->c, l->n, sizeof(*l->c), cmp_prof_total);
+		for (i = 0; i < l->n && i < PROF_TOP; i++)
+			printf("PROFILE %s total %5.1f%% %s\n", l->name,
+			       100.0 * l->c[i].total / l->samples,
+			       l->c[i].sym ? l->c[i].sym->name : "?");
+	}
+	fflush(stdout);
+}
+
+/* Is @row (or row group) selected by iommufd_bench.only=<prefix>[,...]? */
 static bool wanted(const char *row)
 {
-	return !only || !strncmp(row, only, strlen(only));
+	const char *p = only;
+
+	while (p) {
+		size_t len = strcspn(p, ",");
+
+		if (len && !strncmp(row, p, len))
+			break;
+		p = p[len] ? p + len + 1 : NULL;
+	}
+	return !only || p;
 }
 
 static void report(const char *row, const char *unit, double *v, int n)
@@ -144,6 +464,8 @@ static void parse_cmdline(void)
 			only = tok + 19;
 		else if (!strncmp(tok, "iommufd_bench.set=", 18))
 			set = tok + 18;
+		else if (!strcmp(tok, "iommufd_bench.profile=1"))
+			profile = true;
 	}
 	if (reps < 1)
 		reps = 1;
@@ -510,13 +832,15 @@ static void row_map_unmap(const char *tag, uint32_t ioas, enum backing back,
 			  size_t len, double *map_only_med)
 {
 	double v[MAX_REPS], m[MAX_REPS];
-	char row[64], row2[64];
+	char row[64], row2[64], row3[64];
 	struct buf b;
 	int i, err;
 
 	snprintf(row, sizeof(row), "%s_map_unmap_%s_%zuM", tag,
 		 backing_name[back], len / MiB);
 	snprintf(row2, sizeof(row2), "%s_map_%s_%zuM", tag,
+		 backing_name[back], len / MiB);
+	snprintf(row3, sizeof(row3), "%s_unmap_%s_%zuM", tag,
 		 backing_name[back], len / MiB);
 	if (!wanted(row))
 		return;
@@ -528,12 +852,16 @@ static void row_map_unmap(const char *tag, uint32_t ioas, enum backing back,
 	for (i = -1; i < reps; i++) {
 		double t0, t1, t2;
 
+		prof_begin(row2);
 		t0 = now();
 		err = ioas_map(ioas, b.p, len, IOVA_BIG);
 		t1 = now();
+		prof_end();
+		prof_begin(row3);
 		if (!err)
 			err = ioas_unmap(ioas, IOVA_BIG, len);
 		t2 = now();
+		prof_end();
 		if (err) {
 			skip(row, "IOAS_MAP/UNMAP failed", -err);
 			goto out;
@@ -582,6 +910,7 @@ static void row_small(const char *tag, uint32_t ioas, bool crowded)
 	for (i = -1; i < reps; i++) {
 		double t0 = now();
 
+		prof_begin(row);
 		for (j = 0; j < SMALL_PAIRS && !err; j++) {
 			err = ioas_map(ioas, (char *)b.p + PG * (j % 256), PG,
 				       IOVA_SMALL + PG * (j % 64));
@@ -590,6 +919,7 @@ static void row_small(const char *tag, uint32_t ioas, bool crowded)
 						 IOVA_SMALL + PG * (j % 64),
 						 PG);
 		}
+		prof_end();
 		if (err) {
 			skip(row, "IOAS_MAP/UNMAP failed", -err);
 			goto out_areas;
@@ -617,11 +947,13 @@ static void row_ioas_alloc(const char *tag)
 	for (i = -1; i < reps; i++) {
 		double t0 = now();
 
+		prof_begin(row);
 		for (j = 0; j < ALLOC_PAIRS && !err; j++) {
 			err = ioas_alloc(&id);
 			if (!err)
 				err = obj_destroy(id);
 		}
+		prof_end();
 		if (err) {
 			skip(row, "IOAS_ALLOC/DESTROY failed", -err);
 			return;
@@ -657,12 +989,16 @@ static void row_attach_fill(uint32_t ioas)
 	for (i = -1; i < reps; i++) {
 		double t0, t1, t2;
 
+		prof_begin(row);
 		t0 = now();
 		err = edu_attach(ioas);
 		t1 = now();
+		prof_end();
+		prof_begin(row2);
 		if (!err)
 			err = edu_detach();
 		t2 = now();
+		prof_end();
 		if (err) {
 			skip(row, "attach/detach failed", -err);
 			goto out_unmap;
@@ -709,9 +1045,11 @@ static void row_copy(uint32_t src_ioas)
 	for (i = -1; i < reps; i++) {
 		double t0 = now();
 
+		prof_begin(row);
 		err = ioas_copy(dst, src_ioas, IOVA_BIG, IOVA_BIG, len);
 		if (!err)
 			err = ioas_unmap(dst, IOVA_BIG, len);
+		prof_end();
 		if (err)
 			break;
 		if (i >= 0)
@@ -1224,6 +1562,7 @@ int main(int argc, char **argv)
 		rows_mock();
 	else if (!rows_real() && !set)
 		rows_mock();
+	prof_report();
 	printf("# iommufd_bench: done\n");
 	return 0;
 }
