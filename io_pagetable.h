@@ -272,8 +272,6 @@ struct iopt_batch {
 void iopt_batch_init(struct iopt_batch *batch, unsigned long want_pages,
 		     void *backup, size_t backup_len);
 void iopt_batch_destroy(struct iopt_batch *batch, void *backup);
-bool iopt_batch_add(struct iopt_batch *batch, unsigned long pfn,
-		    unsigned long count);
 
 static inline void iopt_batch_clear(struct iopt_batch *batch)
 {
@@ -284,6 +282,40 @@ static inline void iopt_batch_clear(struct iopt_batch *batch)
 static inline bool iopt_batch_full(struct iopt_batch *batch)
 {
 	return batch->nruns == batch->capacity;
+}
+
+/**
+ * iopt_batch_add() - Append PFNs to a batch
+ * @batch: the batch
+ * @pfn: first PFN
+ * @count: number of contiguous PFNs starting at @pfn
+ *
+ * The PFNs extend the last run when they follow it, otherwise they start a
+ * new run.
+ *
+ * Return: false if a new run was needed and the batch is full; nothing is
+ * added then.
+ */
+static inline bool iopt_batch_add(struct iopt_batch *batch,
+				  unsigned long pfn, unsigned long count)
+{
+	if (batch->nruns) {
+		unsigned int i = batch->nruns - 1;
+
+		if (batch->pfns[i] + batch->npfns[i] == pfn &&
+		    count <= U32_MAX - batch->npfns[i]) {
+			batch->npfns[i] += count;
+			batch->total += count;
+			return true;
+		}
+	}
+	if (iopt_batch_full(batch) || count > U32_MAX)
+		return false;
+	batch->pfns[batch->nruns] = pfn;
+	batch->npfns[batch->nruns] = lower_32_bits(count);
+	batch->nruns++;
+	batch->total += count;
+	return true;
 }
 
 /* IOVA allocation helpers, plain data so KUnit can drive them */

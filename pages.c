@@ -92,40 +92,6 @@ void iopt_batch_destroy(struct iopt_batch *batch, void *backup)
 		kfree(batch->pfns);
 }
 
-/**
- * iopt_batch_add() - Append PFNs to a batch
- * @batch: the batch
- * @pfn: first PFN
- * @count: number of contiguous PFNs starting at @pfn
- *
- * The PFNs extend the last run when they follow it, otherwise they start a
- * new run.
- *
- * Return: false if a new run was needed and the batch is full; nothing is
- * added then.
- */
-bool iopt_batch_add(struct iopt_batch *batch, unsigned long pfn,
-		    unsigned long count)
-{
-	if (batch->nruns) {
-		unsigned int i = batch->nruns - 1;
-
-		if (batch->pfns[i] + batch->npfns[i] == pfn &&
-		    count <= U32_MAX - batch->npfns[i]) {
-			batch->npfns[i] += count;
-			batch->total += count;
-			return true;
-		}
-	}
-	if (iopt_batch_full(batch) || count > U32_MAX)
-		return false;
-	batch->pfns[batch->nruns] = pfn;
-	batch->npfns[batch->nruns] = count;
-	batch->nruns++;
-	batch->total += count;
-	return true;
-}
-
 /* Accounting */
 
 /**
@@ -376,6 +342,13 @@ static void iopt_unpin_run(struct iopt_pages *pages, unsigned long pfn,
 					 pages->writable);
 }
 
+static void iopt_unpin_scratch(struct iopt_batch *batch,
+			       struct iopt_pages *pages, unsigned int *nr)
+{
+	unpin_user_pages_dirty_lock(batch->scratch, *nr, pages->writable);
+	*nr = 0;
+}
+
 /*
  * Unpin and uncharge @count PFNs of @batch starting @skip PFNs into it.
  */
@@ -383,8 +356,8 @@ static void iopt_batch_unpin(struct iopt_batch *batch,
 			     struct iopt_pages *pages, unsigned long skip,
 			     unsigned long count)
 {
+	unsigned int i, nr_single = 0;
 	unsigned long done = 0;
-	unsigned int i;
 
 	for (i = 0; i != batch->nruns && done != count; i++) {
 		unsigned long n = batch->npfns[i];
@@ -394,10 +367,23 @@ static void iopt_batch_unpin(struct iopt_batch *batch,
 			continue;
 		}
 		n = min(n - skip, count - done);
-		iopt_unpin_run(pages, batch->pfns[i] + skip, n);
+		/*
+		 * Scattered 4 KiB memory is all single-page runs: collect
+		 * them and unpin them with one call instead of one each.
+		 */
+		if (n == 1) {
+			if (nr_single == batch->scratch_len)
+				iopt_unpin_scratch(batch, pages, &nr_single);
+			batch->scratch[nr_single++] =
+				pfn_to_page(batch->pfns[i] + skip);
+		} else {
+			iopt_unpin_run(pages, batch->pfns[i] + skip, n);
+		}
 		done += n;
 		skip = 0;
 	}
+	if (nr_single)
+		iopt_unpin_scratch(batch, pages, &nr_single);
 	WARN_ON(done != count);
 	iopt_pages_uncharge(pages, done);
 }
