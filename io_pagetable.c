@@ -575,6 +575,7 @@ static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long start,
 			    unsigned long last, unsigned long *unmapped)
 {
 	struct interval_tree_node *node;
+	struct iopt_area *accessed;
 	unsigned long done = 0;
 	unsigned int tries = 0;
 	int rc;
@@ -583,31 +584,34 @@ again:
 	down_read(&iopt->domains_rwsem);
 	down_write(&iopt->iova_rwsem);
 
-	/* Locked areas win over the whole-area rule, as upstream orders it */
-	for (node = interval_tree_iter_first(&iopt->area_itree, start, last);
-	     node; node = interval_tree_iter_next(node, start, last)) {
-		if (container_of(node, struct iopt_area, node)->num_locks) {
-			rc = -EBUSY;
-			goto out_unlock;
-		}
-	}
-	for (node = interval_tree_iter_first(&iopt->area_itree, start, last);
-	     node; node = interval_tree_iter_next(node, start, last)) {
-		if (node->start < start || node->last > last) {
-			rc = -ENOENT;
-			goto out_unlock;
-		}
-	}
-
+	/*
+	 * One pass finds what stops the unmap. Locked areas win over the
+	 * whole-area rule, as upstream orders it; both win over accesses.
+	 */
+	accessed = NULL;
+	rc = 0;
 	for (node = interval_tree_iter_first(&iopt->area_itree, start, last);
 	     node; node = interval_tree_iter_next(node, start, last)) {
 		struct iopt_area *area =
 			container_of(node, struct iopt_area, node);
-		unsigned long first = node->start;
+
+		if (area->num_locks) {
+			rc = -EBUSY;
+			break;
+		}
+		if (node->start < start || node->last > last)
+			rc = -ENOENT;
+		else if (area->num_accesses && !accessed)
+			accessed = area;
+	}
+	if (rc)
+		goto out_unlock;
+
+	if (accessed) {
+		struct iopt_area *area = accessed;
+		unsigned long first = area->node.start;
 		unsigned long len = iopt_area_length(area);
 
-		if (!area->num_accesses)
-			continue;
 		if (++tries > IOPT_UNMAP_TRIES) {
 			area->prevent_access = false;
 			rc = -EDEADLOCK;
@@ -621,15 +625,16 @@ again:
 		goto again;
 	}
 
-	while ((node = interval_tree_iter_first(&iopt->area_itree, start,
-						last))) {
+	node = interval_tree_iter_first(&iopt->area_itree, start, last);
+	while (node) {
 		struct iopt_area *area =
 			container_of(node, struct iopt_area, node);
 
+		/* Step on before the node leaves the tree */
+		node = interval_tree_iter_next(node, start, last);
 		done += iopt_area_length(area);
 		iopt_remove_area(iopt, area);
 	}
-	rc = 0;
 
 out_unlock:
 	up_write(&iopt->iova_rwsem);

@@ -67,8 +67,9 @@
 #define IOVA_SMALL	0x30000000ULL
 #define IOVA_AREAS	0x01000000ULL
 #define NR_AREAS	10000
-#define SMALL_PAIRS	2000
-#define ALLOC_PAIRS	2000
+/* Times 10 with iommufd_bench.profile=1, for enough samples at the tick */
+#define SMALL_PAIRS	(2000 * (profile ? 10 : 1))
+#define ALLOC_PAIRS	(2000 * (profile ? 10 : 1))
 
 #define MAX_REPS	32
 
