@@ -1523,6 +1523,8 @@ static void rows_mock(void)
 	}
 	row_map_unmap("mock1", ioas1, BACK_4K, 256 * MiB, NULL);
 	row_map_unmap("mock1", ioas1, BACK_THP, 256 * MiB, NULL);
+	/* The same pairs as real_small_4k_pairs without IOTLB invalidations */
+	row_small("mock1", ioas1, false);
 	/*
 	 * A second auto-attached mock device would share the first one's
 	 * HWPT: allocate the second paging HWPT explicitly.
