@@ -867,6 +867,9 @@ static struct iommu_domain *iopt_target_next(struct io_pagetable *iopt,
 		*idx = 0;
 		return xa_find(&iopt->domains, idx, ULONG_MAX, XA_PRESENT);
 	}
+	/* The indexes are dense: the last one has nothing after it */
+	if (*idx + 1 >= iopt->next_domain_id)
+		return NULL;
 	return xa_find_after(&iopt->domains, idx, ULONG_MAX, XA_PRESENT);
 }
 
@@ -1000,8 +1003,7 @@ void iopt_area_unfill_domains(struct iopt_area *area,
 			      struct io_pagetable *iopt)
 {
 	struct iopt_pages *pages = area->pages;
-	struct iommu_domain *storage, *dom;
-	unsigned long idx;
+	struct iommu_domain *storage;
 
 	lockdep_assert_held(&iopt->domains_rwsem);
 	lockdep_assert_held(&iopt->iova_rwsem);
@@ -1014,11 +1016,10 @@ void iopt_area_unfill_domains(struct iopt_area *area,
 	mutex_lock(&pages->mutex);
 	storage = area->storage_domain;
 	if (storage) {
-		xa_for_each(&iopt->domains, idx, dom)
-			if (dom != storage)
-				iopt_area_unmap_index(area, dom,
-						      area->pages_node.start,
-						      area->pages_node.last);
+		/* The storage domain is unmapped while reading it back */
+		iopt_area_unmap_targets(area, iopt, NULL, storage, NULL,
+					area->pages_node.start,
+					area->pages_node.last);
 		interval_tree_remove(&area->pages_node, &pages->domains_itree);
 		iopt_area_unpin_range(area, storage, area->pages_node.start,
 				      area->pages_node.last);
