@@ -977,10 +977,16 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 {
 	struct interval_tree_node *node;
 
-	down_read(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
 	WARN_ON(!xa_empty(&iopt->domains));
 	WARN_ON(!xa_empty(&iopt->access_list));
+	/* Nobody else can reach the table now; an unused one holds nothing */
+	if (RB_EMPTY_ROOT(&iopt->area_itree.rb_root) &&
+	    RB_EMPTY_ROOT(&iopt->reserved_itree.rb_root) &&
+	    RB_EMPTY_ROOT(&iopt->allowed_itree.rb_root))
+		return;
+
+	down_read(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
 	while ((node = interval_tree_iter_first(&iopt->area_itree, 0,
 						ULONG_MAX)))
 		iopt_remove_area(iopt, container_of(node, struct iopt_area,
