@@ -283,6 +283,30 @@ static void object_destroy_unused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->log.destroyed[0], id);
 	KUNIT_EXPECT_EQ(test, kobj_lookup(test, id, IOMMUFD_OBJ_ANY), -ENOENT);
 	KUNIT_EXPECT_EQ(test, kobj_user_destroy(test, id), -ENOENT);
+	/* Nobody held it: the ID was freed in the same pass */
+	kobj = kobj_new(test, NULL);
+	KUNIT_EXPECT_EQ(test, kobj->obj.id, id);
+}
+
+static void object_destroy_drains_wait_holder(struct kunit *test)
+{
+	struct iommufd_kunit_fixture *fx = test->priv;
+	struct iommufd_kunit_obj *kobj = kobj_new(test, NULL);
+	struct iommufd_object *obj;
+	u32 id = kobj->obj.id;
+
+	/* A long-held wait_cnt reference that only pre_destroy gives back */
+	obj = iommufd_get_object(fx->ictx, id, IOMMUFD_OBJ_KUNIT);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(obj));
+	refcount_dec(&obj->users);
+	kobj->holds_wait = true;
+
+	KUNIT_EXPECT_EQ(test, kobj_user_destroy(test, id), 0);
+	KUNIT_EXPECT_EQ(test, fx->log.pre_destroys, 1);
+	KUNIT_EXPECT_EQ(test, fx->log.num_destroyed, 1);
+	/* Drained, then freed: the ID is handed out again */
+	kobj = kobj_new(test, NULL);
+	KUNIT_EXPECT_EQ(test, kobj->obj.id, id);
 }
 
 static void object_destroy_busy_with_dependent(struct kunit *test)
@@ -459,6 +483,7 @@ static struct kunit_case iommufd_object_cases[] = {
 	KUNIT_CASE(object_kernel_owner_busy_restores),
 	KUNIT_CASE(object_pre_destroy_revokes_wait),
 	KUNIT_CASE(object_no_pre_destroy_when_idle),
+	KUNIT_CASE(object_destroy_drains_wait_holder),
 	KUNIT_CASE(object_tombstone),
 	KUNIT_CASE(object_release_leaf_first),
 	KUNIT_CASE(object_release_skips_tombstones),
