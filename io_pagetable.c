@@ -971,7 +971,9 @@ void iopt_init_table(struct io_pagetable *iopt)
  * iopt_destroy_table() - Free an io_pagetable
  * @iopt: the io_pagetable, with no domain and no access left
  *
- * Areas still present (the caller normally unmapped everything) are removed.
+ * Areas still present are removed and unpinned: with no domain and no access
+ * left nothing can hold them, so the IOAS destroy op relies on this rather
+ * than unmapping first.
  */
 void iopt_destroy_table(struct io_pagetable *iopt)
 {

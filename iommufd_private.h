@@ -266,6 +266,7 @@ struct io_pagetable {
 
 	/* The consumers, under domains_rwsem */
 	struct rw_semaphore domains_rwsem;
+	/* At indexes 0 .. next_domain_id - 1, without holes */
 	struct xarray domains;
 	unsigned int next_domain_id;
 	struct xarray access_list;

@@ -855,7 +855,11 @@ static void iopt_area_unpin_range(struct iopt_area *area,
 	iopt_batch_destroy(&batch, backup);
 }
 
-/* The domains a fill maps into: just @only, or every domain of @iopt */
+/*
+ * The domains a fill maps into: just @only, or every domain of @iopt. The
+ * domains sit at the dense indexes below next_domain_id, so each step is
+ * one load and the last domain needs no search past it.
+ */
 static struct iommu_domain *iopt_target_next(struct io_pagetable *iopt,
 					     struct iommu_domain *only,
 					     struct iommu_domain *prev,
@@ -863,14 +867,10 @@ static struct iommu_domain *iopt_target_next(struct io_pagetable *iopt,
 {
 	if (only)
 		return prev ? NULL : only;
-	if (!prev) {
-		*idx = 0;
-		return xa_find(&iopt->domains, idx, ULONG_MAX, XA_PRESENT);
-	}
-	/* The indexes are dense: the last one has nothing after it */
-	if (*idx + 1 >= iopt->next_domain_id)
+	*idx = prev ? *idx + 1 : 0;
+	if (*idx >= iopt->next_domain_id)
 		return NULL;
-	return xa_find_after(&iopt->domains, idx, ULONG_MAX, XA_PRESENT);
+	return xa_load(&iopt->domains, *idx);
 }
 
 /*
