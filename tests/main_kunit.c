@@ -187,6 +187,29 @@ static int kobj_user_destroy(struct kunit *test, u32 id)
 	return iommufd_object_remove(fx->ictx, NULL, id, 0);
 }
 
+/* @id is free: the next object gets it, being the lowest free ID */
+static void kobj_expect_id_free(struct kunit *test, u32 id)
+{
+	KUNIT_EXPECT_EQ(test, kobj_new(test, NULL)->obj.id, id);
+}
+
+/*
+ * Keep only the wait_cnt half of a lookup on @kobj, as a vDEVICE does; its
+ * pre_destroy gives it back.
+ */
+static struct iommufd_object *kobj_hold_wait(struct kunit *test,
+					     struct iommufd_kunit_obj *kobj)
+{
+	struct iommufd_kunit_fixture *fx = test->priv;
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(fx->ictx, kobj->obj.id, IOMMUFD_OBJ_KUNIT);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(obj));
+	refcount_dec(&obj->users);
+	kobj->holds_wait = true;
+	return obj;
+}
+
 static void object_ids_start_at_one(struct kunit *test)
 {
 	struct iommufd_kunit_obj *a = kobj_new(test, NULL);
@@ -225,8 +248,7 @@ static void object_abort_releases_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->log.num_destroyed, 0);
 	KUNIT_EXPECT_EQ(test, kobj_lookup(test, id, IOMMUFD_OBJ_ANY), -ENOENT);
 	/* The freed ID is the lowest free one again */
-	kobj = kobj_new(test, NULL);
-	KUNIT_EXPECT_EQ(test, kobj->obj.id, id);
+	kobj_expect_id_free(test, id);
 }
 
 static void object_abort_and_destroy_uses_abort(struct kunit *test)
@@ -284,29 +306,21 @@ static void object_destroy_unused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kobj_lookup(test, id, IOMMUFD_OBJ_ANY), -ENOENT);
 	KUNIT_EXPECT_EQ(test, kobj_user_destroy(test, id), -ENOENT);
 	/* Nobody held it: the ID was freed in the same pass */
-	kobj = kobj_new(test, NULL);
-	KUNIT_EXPECT_EQ(test, kobj->obj.id, id);
+	kobj_expect_id_free(test, id);
 }
 
 static void object_destroy_drains_wait_holder(struct kunit *test)
 {
 	struct iommufd_kunit_fixture *fx = test->priv;
 	struct iommufd_kunit_obj *kobj = kobj_new(test, NULL);
-	struct iommufd_object *obj;
 	u32 id = kobj->obj.id;
 
-	/* A long-held wait_cnt reference that only pre_destroy gives back */
-	obj = iommufd_get_object(fx->ictx, id, IOMMUFD_OBJ_KUNIT);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(obj));
-	refcount_dec(&obj->users);
-	kobj->holds_wait = true;
-
+	kobj_hold_wait(test, kobj);
 	KUNIT_EXPECT_EQ(test, kobj_user_destroy(test, id), 0);
 	KUNIT_EXPECT_EQ(test, fx->log.pre_destroys, 1);
 	KUNIT_EXPECT_EQ(test, fx->log.num_destroyed, 1);
 	/* Drained, then freed: the ID is handed out again */
-	kobj = kobj_new(test, NULL);
-	KUNIT_EXPECT_EQ(test, kobj->obj.id, id);
+	kobj_expect_id_free(test, id);
 }
 
 static void object_destroy_busy_with_dependent(struct kunit *test)
@@ -357,8 +371,7 @@ static void object_kernel_owner_destroy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fx->log.pre_destroys, 0);
 	KUNIT_EXPECT_EQ(test, kobj_lookup(test, id, IOMMUFD_OBJ_ANY), -ENOENT);
 	/* Not a tombstone: the ID is free again */
-	kobj = kobj_new(test, NULL);
-	KUNIT_EXPECT_EQ(test, kobj->obj.id, id);
+	kobj_expect_id_free(test, id);
 }
 
 static void object_kernel_owner_busy_restores(struct kunit *test)
@@ -386,13 +399,7 @@ static void object_pre_destroy_revokes_wait(struct kunit *test)
 {
 	struct iommufd_kunit_fixture *fx = test->priv;
 	struct iommufd_kunit_obj *kobj = kobj_new(test, NULL);
-	struct iommufd_object *obj;
-
-	/* Keep only the wait_cnt half of a lookup, as a vDEVICE does */
-	obj = iommufd_get_object(fx->ictx, kobj->obj.id, IOMMUFD_OBJ_KUNIT);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(obj));
-	refcount_dec(&obj->users);
-	kobj->holds_wait = true;
+	struct iommufd_object *obj = kobj_hold_wait(test, kobj);
 
 	refcount_inc(&obj->users);
 	iommufd_object_destroy_user(fx->ictx, obj);
