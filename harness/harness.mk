@@ -3,10 +3,10 @@
 # Variables pass through the environment: DEBUG=1 BASE=upstream
 # EXTRA_TESTS=<dir> JOBS=<n> IOMMUFD_CACHE=<dir>.
 HARNESS_MAIN := bash $(CURDIR)/harness/main.sh
-export DEBUG BASE EXTRA_TESTS EXTRA_TESTS_BOOT KERNEL_CMDLINE JOBS IOMMUFD_CACHE VM_TIMEOUT TEST_TIMEOUT
+export DEBUG BASE EXTRA_TESTS EXTRA_TESTS_BOOT KERNEL_CMDLINE JOBS IOMMUFD_CACHE VM_TIMEOUT TEST_TIMEOUT FUZZ_CALLS FUZZ_SEED
 
-.PHONY: help run check shell lint kunit bench
+.PHONY: help run check shell lint kunit bench fuzz
 .DEFAULT_GOAL := help
 
-help run check shell lint kunit bench:
+help run check shell lint kunit bench fuzz:
 	@$(HARNESS_MAIN) $@

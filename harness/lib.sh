@@ -85,6 +85,12 @@ else
 	VM_TIMEOUT=${VM_TIMEOUT:-1200}
 	TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 fi
+# iommufd_fuzz calls per run: its own default (a short pass) in make check,
+# 1M under DEBUG=1 and in make fuzz.
+if [ -z "$FUZZ_CALLS" ] && { [ -n "$DEBUG" ] || [ "${1:-}" = fuzz ]; }; then
+	FUZZ_CALLS=1000000
+fi
+export FUZZ_CALLS FUZZ_SEED
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 # Paths relative to the cache: trees in other caches share ccache hits.

@@ -7,6 +7,7 @@
 #   main.sh lint    lint only
 #   main.sh kunit   build + boot, KUnit only
 #   main.sh bench   ours vs upstream (and legacy type1) benchmark table
+#   main.sh fuzz    build + boot, iommufd_fuzz alone (FUZZ_CALLS, FUZZ_SEED)
 # Variables: BASE=ours|upstream|legacy DEBUG=1 EXTRA_TESTS=<dir> (lib.sh).
 . "$(dirname "$0")/lib.sh"
 
@@ -30,7 +31,7 @@ help)
 bench)
 	exec bash "$HARNESS/bench.sh"
 	;;
-check|run|shell|lint|kunit) ;;
+check|run|shell|lint|kunit|fuzz) ;;
 *)
 	usage
 	exit 2
@@ -102,16 +103,31 @@ fi
 stage "test programs"
 case "$cmd" in
 check|shell) bash "$HARNESS/tests.sh" check ;;
+fuzz)
+	bash "$HARNESS/tests.sh" check &&
+		grep ' iommufd_fuzz$' "$BIN/order" >"$BIN/order.fuzz" &&
+		mv "$BIN/order.fuzz" "$BIN/order"
+	;;
 kunit) rm -rf "$BIN"; mkdir -p "$BIN"; : >"$BIN/order" ;;
 *)     bash "$HARNESS/tests.sh" run ;;
 esac || fatal "build:tests" "(building the test programs failed)"
 stage_done
 
 case "$cmd" in
+fuzz)
+	stage "VM boot 'mock': the fuzzer, ${FUZZ_CALLS} calls (timeout ${VM_TIMEOUT}s)"
+	bash "$HARNESS/vm.sh" check mock
+	bash "$HARNESS/report.sh" vm check mock
+	stage_done
+	finish
+	;;
 check|kunit)
-	# Two boots (see vm.sh): mock-driver kselftests with intel_iommu=off,
-	# the rest with the Intel IOMMU on. KUnit is read from the first.
+	# Two or three boots (see vm.sh): mock-driver kselftests, the rest with
+	# the Intel IOMMU on, and VFIO's no-IOMMU mode. KUnit is read from the
+	# first.
 	boots="mock iommu"
+	# The no-IOMMU boot only when a program asks for it (boots.txt)
+	grep -q '^noiommu ' "$BIN/order" && boots="$boots noiommu"
 	[ "$cmd" = kunit ] && boots=iommu
 	kunit=kunit
 	for boot in $boots; do

@@ -12,6 +12,9 @@
 #          cannot bind while the Intel IOMMU is on. Ours has
 #          iommu_mock_device_add() (patches/) and keeps the IOMMU on.
 #   iommu  everything else, with the emulated Intel IOMMU on.
+#   noiommu  the Intel IOMMU off and VFIO's unsafe no-IOMMU mode on, so edu
+#          on vfio-pci sits in a no-IOMMU group (booted only if a program
+#          is listed for it in boots.txt).
 # QEMU runs under `timeout $VM_TIMEOUT`; its status is in $LOGDIR/vm-BOOT.rc.
 . "$(dirname "$0")/lib.sh"
 
@@ -45,6 +48,8 @@ cat >"$ROOT/etc/harness.conf" <<EOF
 MODE=$mode
 TEST_TIMEOUT=$TEST_TIMEOUT
 KMEMLEAK=$kmemleak
+${FUZZ_CALLS:+export FUZZ_CALLS=$FUZZ_CALLS}
+${FUZZ_SEED:+export FUZZ_SEED=$FUZZ_SEED}
 EOF
 (cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD" ||
 	die "packing the initramfs failed"
@@ -58,6 +63,9 @@ NVME=$(dirname "$BIN")/nvme.img
 
 append="console=ttyS0 panic=-1 panic_on_warn=1 intel_iommu=on"
 [ "$boot" = mock ] && [ "$BASE" != ours ] && append="$append intel_iommu=off"
+# No IOMMU at all: edu on vfio-pci gets a VFIO no-IOMMU group
+[ "$boot" = noiommu ] &&
+	append="$append intel_iommu=off vfio.enable_unsafe_noiommu_mode=1"
 append="$append${KERNEL_CMDLINE:+ $KERNEL_CMDLINE}"
 # KUnit prints its KTAP at KERN_INFO: only quiet where KUnit is not read.
 [ "$mode" = run ] && append="$append quiet"
