@@ -437,6 +437,9 @@ int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 
 int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+void iommufd_vfio_compat_init(void);
+void iommufd_vfio_compat_exit(void);
+void iommufd_vfio_geo_changed(void);
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 			unsigned long arg);
 u32 iommufd_vfio_auto_domain_flags(struct iommufd_ctx *ictx,

@@ -979,11 +979,15 @@ static int __init iommufd_init(void)
 		if (rc)
 			goto out_misc;
 	}
+	iommufd_vfio_compat_init();
 	rc = iommufd_test_init();
 	if (rc)
-		goto out_misc;
+		goto out_compat;
 	return 0;
 
+out_compat:
+	/* balances iommufd_vfio_compat_init() */
+	iommufd_vfio_compat_exit();
 out_misc:
 	/* balances the misc_register() calls that succeeded */
 	iommufd_misc_unregister(done);
@@ -994,6 +998,8 @@ static void __exit iommufd_exit(void)
 {
 	/* balances iommufd_test_init() in iommufd_init() */
 	iommufd_test_exit();
+	/* balances iommufd_vfio_compat_init() in iommufd_init() */
+	iommufd_vfio_compat_exit();
 	iommufd_misc_unregister(iommufd_num_misc_devs());
 }
 

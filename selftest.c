@@ -1172,6 +1172,8 @@ static void mock_dev_release(struct device *dev)
 static void mock_dev_destroy(struct mock_dev *mdev)
 {
 	device_del(&mdev->dev);
+	/* Its group is gone: the compat layer's geometry may change */
+	iommufd_vfio_geo_changed();
 	/* balances device_add_software_node() in mock_dev_create() below */
 	device_remove_software_node(&mdev->dev);
 	put_device(&mdev->dev);
@@ -1213,6 +1215,7 @@ static struct mock_dev *mock_dev_create(u32 flags)
 	rc = iommu_mock_device_add(&mdev->dev, &mock_iommu);
 	if (rc)
 		goto err_swnode;
+	iommufd_vfio_geo_changed();
 	return mdev;
 
 err_swnode:

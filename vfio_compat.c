@@ -869,6 +869,12 @@ static int iommufd_vfio_geo_group_dev(struct device *dev, void *data)
 	struct iommufd_vfio_geo *geo = data;
 	struct iommu_domain *domain;
 
+	/*
+	 * VFIO's no-IOMMU groups are groups without an IOMMU driver behind
+	 * their devices: no domain to measure, nothing reserved.
+	 */
+	if (!dev->iommu || !dev->iommu->iommu_dev)
+		return 0;
 	if (!geo->group_measured) {
 		domain = iommufd_vfio_geo_domain(dev);
 		if (!IS_ERR(domain)) {
@@ -904,7 +910,7 @@ static int iommufd_vfio_geo_bus_dev(struct device *dev, void *data)
 	return iommu_group_for_each_dev(group, geo, iommufd_vfio_geo_group_dev);
 }
 
-static void iommufd_vfio_geo_destroy(struct iommufd_vfio_geo *geo)
+static void iommufd_vfio_geo_put_groups(struct iommufd_vfio_geo *geo)
 {
 	struct iommu_group *group;
 	unsigned long index;
@@ -912,6 +918,11 @@ static void iommufd_vfio_geo_destroy(struct iommufd_vfio_geo *geo)
 	xa_for_each(&geo->groups, index, group)
 		iommu_group_put(group);
 	xa_destroy(&geo->groups);
+}
+
+static void iommufd_vfio_geo_destroy(struct iommufd_vfio_geo *geo)
+{
+	iommufd_vfio_geo_put_groups(geo);
 	kfree(geo->resv);
 }
 
@@ -950,6 +961,162 @@ static int iommufd_vfio_geo_measure(struct iommufd_vfio_geo *geo)
 }
 
 /*
+ * The geometry is the same for every caller until the set of IOMMU groups
+ * changes, while measuring it allocates and frees a paging domain per group
+ * of the system: keep the last result. It is stale once
+ *  - a device of one of the buses (or a mock device) comes, goes, or gains
+ *    or loses a driver (VFIO creates no-IOMMU groups at driver bind): the
+ *    bus notifiers below bump iommufd_vfio_geo_gen;
+ *  - an IOMMU driver registers late and puts existing devices in groups
+ *    without a bus event: the fingerprint of the group set, a cheap walk
+ *    that takes no domain, changes.
+ */
+struct iommufd_vfio_geo_fp {
+	unsigned long groups;
+	unsigned long hash;
+};
+
+static atomic_long_t iommufd_vfio_geo_gen = ATOMIC_LONG_INIT(0);
+
+static struct {
+	/* Covers everything below */
+	struct mutex lock;
+	bool valid;
+	long gen;
+	struct iommufd_vfio_geo_fp fp;
+	struct iommufd_vfio_geo geo;
+} iommufd_vfio_geo_cache = {
+	.lock = __MUTEX_INITIALIZER(iommufd_vfio_geo_cache.lock),
+};
+
+/**
+ * iommufd_vfio_geo_changed() - Forget the cached system-wide geometry
+ *
+ * For device sources the bus notifiers do not see (the selftest mock bus).
+ *
+ * Context: any; does not sleep.
+ */
+void iommufd_vfio_geo_changed(void)
+{
+	atomic_long_inc(&iommufd_vfio_geo_gen);
+}
+
+static int iommufd_vfio_geo_notify(struct notifier_block *nb,
+				   unsigned long action, void *data)
+{
+	iommufd_vfio_geo_changed();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block
+	iommufd_vfio_geo_nb[ARRAY_SIZE(iommufd_vfio_buses)];
+/* A bus that takes no notifier (not registered) disables the cache */
+static bool iommufd_vfio_geo_nb_ok[ARRAY_SIZE(iommufd_vfio_buses)];
+static bool iommufd_vfio_geo_uncached;
+
+static int iommufd_vfio_geo_fp_dev(struct device *dev, void *data)
+{
+	struct iommufd_vfio_geo_fp *fp = data;
+	struct iommu_group *group = iommu_group_get(dev);
+
+	if (!group)
+		return 0;
+	fp->groups++;
+	fp->hash = (fp->hash ^ (unsigned long)group ^ iommu_group_id(group)) *
+		   0x9e3779b97f4a7c15ULL;
+	iommu_group_put(group);
+	return 0;
+}
+
+static void iommufd_vfio_geo_fingerprint(struct iommufd_vfio_geo_fp *fp)
+{
+	unsigned int i;
+
+	*fp = (struct iommufd_vfio_geo_fp){};
+	for (i = 0; i != ARRAY_SIZE(iommufd_vfio_buses); i++)
+		bus_for_each_dev(iommufd_vfio_buses[i], NULL, fp,
+				 iommufd_vfio_geo_fp_dev);
+	iommufd_selftest_walk_devs(fp, iommufd_vfio_geo_fp_dev);
+}
+
+/*
+ * Copy the system-wide geometry into @geo (its groups xarray unused, its
+ * reserved regions a private copy), measuring it only if the cache is stale.
+ */
+static int iommufd_vfio_geo_get(struct iommufd_vfio_geo *geo)
+{
+	struct iommufd_vfio_geo_fp fp;
+	struct iommufd_vfio_geo fresh;
+	long gen;
+	int rc = 0;
+
+	mutex_lock(&iommufd_vfio_geo_cache.lock);
+	/* Read before measuring: a change during the walk stays visible */
+	gen = atomic_long_read(&iommufd_vfio_geo_gen);
+	iommufd_vfio_geo_fingerprint(&fp);
+	if (!iommufd_vfio_geo_cache.valid || iommufd_vfio_geo_uncached ||
+	    iommufd_vfio_geo_cache.gen != gen ||
+	    memcmp(&iommufd_vfio_geo_cache.fp, &fp, sizeof(fp))) {
+		rc = iommufd_vfio_geo_measure(&fresh);
+		if (rc)
+			goto out_unlock;
+		/* Only the result is kept, not the group references */
+		iommufd_vfio_geo_put_groups(&fresh);
+		kfree(iommufd_vfio_geo_cache.geo.resv);
+		iommufd_vfio_geo_cache.geo = fresh;
+		iommufd_vfio_geo_cache.gen = gen;
+		iommufd_vfio_geo_cache.fp = fp;
+		iommufd_vfio_geo_cache.valid = true;
+	}
+	*geo = iommufd_vfio_geo_cache.geo;
+	xa_init(&geo->groups);
+	geo->resv = kmemdup_array(iommufd_vfio_geo_cache.geo.resv,
+				  geo->num_resv, sizeof(*geo->resv),
+				  GFP_KERNEL_ACCOUNT);
+	if (geo->num_resv && !geo->resv)
+		rc = -ENOMEM;
+	geo->max_resv = geo->num_resv;
+out_unlock:
+	mutex_unlock(&iommufd_vfio_geo_cache.lock);
+	return rc;
+}
+
+/**
+ * iommufd_vfio_compat_init() - Start watching for IOMMU group changes
+ *
+ * A bus that cannot be watched only costs the cache: GET_INFO then
+ * measures every time, as if nothing were cached.
+ */
+void iommufd_vfio_compat_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i != ARRAY_SIZE(iommufd_vfio_buses); i++) {
+		iommufd_vfio_geo_nb[i].notifier_call = iommufd_vfio_geo_notify;
+		iommufd_vfio_geo_nb_ok[i] =
+			!bus_register_notifier(iommufd_vfio_buses[i],
+					       &iommufd_vfio_geo_nb[i]);
+		if (!iommufd_vfio_geo_nb_ok[i])
+			iommufd_vfio_geo_uncached = true;
+	}
+}
+
+/**
+ * iommufd_vfio_compat_exit() - Undo iommufd_vfio_compat_init()
+ */
+void iommufd_vfio_compat_exit(void)
+{
+	unsigned int i;
+
+	/* balances bus_register_notifier() in iommufd_vfio_compat_init() */
+	for (i = 0; i != ARRAY_SIZE(iommufd_vfio_buses); i++)
+		if (iommufd_vfio_geo_nb_ok[i])
+			bus_unregister_notifier(iommufd_vfio_buses[i],
+						&iommufd_vfio_geo_nb[i]);
+	kfree(iommufd_vfio_geo_cache.geo.resv);
+}
+
+/*
  * Replace the kvmalloc()ed @*ranges by their parts inside the aperture of
  * @geo and outside its reserved regions. A reserved region splits at most
  * one range in two, so the result has at most num + num_resv entries.
@@ -961,7 +1128,8 @@ static int iommufd_vfio_geo_clip(struct iommufd_vfio_geo *geo,
 	u32 n = 0;
 	u32 i;
 
-	out = kvcalloc(*num + geo->num_resv, sizeof(*out), GFP_KERNEL);
+	out = kvcalloc(*num + geo->num_resv, sizeof(*out),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!out)
 		return -ENOMEM;
 	for (i = 0; i != *num; i++) {
@@ -1026,7 +1194,7 @@ static int iommufd_vfio_geometry(struct iommufd_ioas *ioas,
 		return 0;
 	}
 
-	rc = iommufd_vfio_geo_measure(&geo);
+	rc = iommufd_vfio_geo_get(&geo);
 	if (rc)
 		goto err_free;
 	if (geo.any_group)
@@ -1075,7 +1243,9 @@ static int iommufd_vfio_build_caps(struct iommufd_ioas *ioas, u64 *pgsizes,
 	if (num)
 		iova_len = ALIGN(struct_size(iova_cap, iova_ranges, num),
 				 sizeof(u64));
-	buf = kzalloc(mig_len + avail_len + iova_len, GFP_KERNEL_ACCOUNT);
+	/* One IOVA range per hole between reserved ranges: user controlled */
+	buf = kvzalloc(mig_len + avail_len + iova_len,
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf) {
 		kvfree(ranges);
 		return -ENOMEM;
@@ -1153,7 +1323,7 @@ static int iommufd_vfio_do_get_info(struct iommufd_ioas *ioas, void *data)
 	if (!rc && copy_to_user(req->uinfo, info,
 				min_t(size_t, user_argsz, sizeof(*info))))
 		rc = -EFAULT;
-	kfree(caps);
+	kvfree(caps);
 	return rc;
 }
 
