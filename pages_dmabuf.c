@@ -132,6 +132,7 @@ struct iopt_pages *iopt_alloc_dmabuf_pages(struct dma_buf *dmabuf,
 	struct dma_buf_attachment *attach;
 	struct iopt_pages *pages;
 	struct iopt_dmabuf *dma;
+	struct phys_vec probe;
 	unsigned long npages;
 	u64 last;
 	int rc;
@@ -146,6 +147,19 @@ struct iopt_pages *iopt_alloc_dmabuf_pages(struct dma_buf *dmabuf,
 	/* The whole range is one run of PFNs, which a batch counts in a u32 */
 	if (npages > U32_MAX)
 		return ERR_PTR(-EINVAL);
+
+	/*
+	 * Ask the exporter before attaching: the dma-buf core maps the buffer
+	 * for a static exporter (udmabuf, the DRM PRIME helpers) when a
+	 * dynamic importer attaches, and our device has no DMA mask to map
+	 * it with. The answer is asked again once attached, when it can no
+	 * longer change without a move notification.
+	 */
+	dma_resv_lock(dmabuf->resv, NULL);
+	rc = iopt_dmabuf_get_phys(dmabuf, &probe);
+	dma_resv_unlock(dmabuf->resv);
+	if (rc)
+		return ERR_PTR(rc);
 
 	pages = iopt_pages_new(npages, writable, IOPT_PAGES_ACCOUNT_NONE);
 	if (IS_ERR(pages))

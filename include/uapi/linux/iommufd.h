@@ -255,6 +255,10 @@ struct iommu_ioas_map {
  * range instead of a user virtual address. The mapping keeps its own
  * reference to the file, so @fd may be closed afterwards. Only mappings made
  * this way from a memfd can later be moved with IOMMU_IOAS_CHANGE_PROCESS.
+ *
+ * A dma-buf is mapped only if its exporter can describe it as one physical
+ * range to iommufd; any other dma-buf (udmabuf, most GPU buffers) gives
+ * EOPNOTSUPP before iommufd attaches to it, and a revoked one ENODEV.
  */
 struct iommu_ioas_map_file {
 	__u32 size;
