@@ -522,7 +522,12 @@ int iopt_copy_range(struct iommufd_ctx *ictx, struct io_pagetable *dst,
 		rc = -ENOENT;
 		goto out_unlock_src;
 	}
-	pieces = kcalloc(num, sizeof(*pieces), GFP_KERNEL_ACCOUNT);
+	/*
+	 * One entry per source area: an IOAS without a domain pins nothing,
+	 * so userspace can cheaply make this far bigger than kmalloc() serves.
+	 */
+	pieces = kvcalloc(num, sizeof(*pieces),
+			  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!pieces) {
 		rc = -ENOMEM;
 		goto out_unlock_src;
@@ -532,8 +537,13 @@ int iopt_copy_range(struct iommufd_ctx *ictx, struct io_pagetable *dst,
 		unsigned long first_byte = iopt_area_iova_to_byte(area, it.cur);
 		unsigned long last_byte =
 			iopt_area_iova_to_byte(area, it.piece_last);
-		struct iopt_area *new = iopt_area_alloc();
+		struct iopt_area *new;
 
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			goto err_free;
+		}
+		new = iopt_area_alloc();
 		if (!new) {
 			rc = -ENOMEM;
 			goto err_free;
@@ -560,12 +570,12 @@ int iopt_copy_range(struct iommufd_ctx *ictx, struct io_pagetable *dst,
 	rc = iopt_insert_pieces(dst, pieces, num, dst_iova, flags, addr,
 				length);
 	iopt_free_pieces(pieces, num);
-	kfree(pieces);
+	kvfree(pieces);
 	return rc;
 
 err_free:
 	iopt_free_pieces(pieces, i);
-	kfree(pieces);
+	kvfree(pieces);
 out_unlock_src:
 	up_read(&src->iova_rwsem);
 	return rc;

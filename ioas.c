@@ -593,7 +593,7 @@ static int iommufd_ioas_collect(struct iommufd_ctx *ictx,
 	*out = NULL;
 	if (!count)
 		return 0;
-	list = kvcalloc(count, sizeof(*list), GFP_KERNEL_ACCOUNT);
+	list = kvcalloc(count, sizeof(*list), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!list)
 		return -ENOMEM;
 
@@ -638,7 +638,7 @@ int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd)
 	if (rc || !num)
 		goto out_unlock_creation;
 
-	iopts = kvcalloc(num, sizeof(*iopts), GFP_KERNEL_ACCOUNT);
+	iopts = kvcalloc(num, sizeof(*iopts), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!iopts) {
 		rc = -ENOMEM;
 		goto out_put_list;
