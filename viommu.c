@@ -151,11 +151,17 @@ out_put_idev:
 	return rc;
 }
 
-/* Give back the device's wait_cnt the vDEVICE kept from its lookup */
+/*
+ * Give back the device's wait_cnt the vDEVICE kept from its lookup. Once
+ * the count drops, a waiting unbind may free @idev at once: nothing of it
+ * may be read after the decrement, so the context is fetched first.
+ */
 static void iommufd_vdevice_put_idev(struct iommufd_device *idev)
 {
+	struct iommufd_ctx *ictx = idev->ictx;
+
 	if (refcount_dec_and_test(&idev->obj.wait_cnt))
-		wake_up_interruptible_all(&idev->ictx->destroy_wait);
+		wake_up_interruptible_all(&ictx->destroy_wait);
 }
 
 /*
@@ -380,7 +386,8 @@ static int iommufd_hw_queue_pin(struct iommufd_hw_queue *hw_queue,
 	if (npages > ULONG_MAX / PAGE_SIZE)
 		return -EINVAL;
 	/* The length is user input: fail quietly if it is absurd */
-	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
+	pages = kvcalloc(npages, sizeof(*pages),
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!pages)
 		return -ENOMEM;
 
