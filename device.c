@@ -1418,8 +1418,13 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 
 	xa_lock(&iopt->access_list);
 	xa_for_each(&iopt->access_list, index, access) {
-		/* An access being destroyed has already unpinned everything */
-		if (!iommufd_lock_obj(&access->obj))
+		/*
+		 * Internal accesses have no callback (their pins lock the
+		 * areas instead) and are freed by their owner without waiting
+		 * for lookup references: taking one here could outlive them.
+		 * An access being destroyed has already unpinned everything.
+		 */
+		if (access->internal || !iommufd_lock_obj(&access->obj))
 			continue;
 		xa_unlock(&iopt->access_list);
 
