@@ -581,6 +581,23 @@ out_unlock_src:
 	return rc;
 }
 
+static void iopt_reopen_range(struct io_pagetable *iopt, unsigned long start,
+			      unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	for (node = interval_tree_iter_first(&iopt->area_itree, start, last);
+	     node; node = interval_tree_iter_next(node, start, last)) {
+		struct iopt_area *area =
+			container_of(node, struct iopt_area, node);
+
+		if (node->start >= start && node->last <= last)
+			area->prevent_access = false;
+	}
+}
+
 static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long start,
 			    unsigned long last, unsigned long *unmapped)
 {
@@ -623,7 +640,6 @@ again:
 		unsigned long len = iopt_area_length(area);
 
 		if (++tries > IOPT_UNMAP_TRIES) {
-			area->prevent_access = false;
 			rc = -EDEADLOCK;
 			goto out_unlock;
 		}
@@ -647,6 +663,14 @@ again:
 	}
 
 out_unlock:
+	/*
+	 * A failed attempt leaves the range mapped: areas an earlier pass
+	 * closed to new pins must take pins again, or access users and VFIO
+	 * partial unmaps fail on them for good. Only areas inside the range
+	 * can have been closed by this call.
+	 */
+	if (rc && tries)
+		iopt_reopen_range(iopt, start, last);
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);
 	if (unmapped)
