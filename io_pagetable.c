@@ -139,14 +139,15 @@ static int iopt_alloc_in(struct io_pagetable *iopt, unsigned long start,
 			 unsigned long align, unsigned long phase,
 			 unsigned long *iova)
 {
-	struct rb_root_cached *trees[2] = { &iopt->reserved_itree,
-					    &iopt->area_itree };
+	struct rb_root_cached *trees[3] = { &iopt->reserved_itree,
+					    &iopt->area_itree,
+					    &iopt->pending_itree };
 	unsigned long pos = start;
 
 	for (;;) {
 		struct iopt_span span;
 
-		iopt_span_get(trees, 2, pos, last, &span);
+		iopt_span_get(trees, ARRAY_SIZE(trees), pos, last, &span);
 		if (span.tree < 0 && iopt_fit_in_span(span.start, span.last,
 						      length, align, phase,
 						      iova))
@@ -214,7 +215,9 @@ static int iopt_check_fixed_iova(struct io_pagetable *iopt,
 	/* Reserved IOVA is an invalid request, a mapping is a busy one */
 	if (interval_tree_iter_first(&iopt->reserved_itree, iova, last))
 		return -EINVAL;
-	return interval_tree_iter_first(&iopt->area_itree, iova, last) ?
+	return interval_tree_iter_first(&iopt->area_itree, iova, last) ||
+			       interval_tree_iter_first(&iopt->pending_itree,
+							iova, last) ?
 		       -EEXIST : 0;
 }
 
@@ -257,6 +260,14 @@ static void iopt_remove_area(struct io_pagetable *iopt,
  * Insert the areas of @pieces back to back at *@iova (chosen when
  * IOPT_ALLOC_IOVA is set, using @addr as the alignment hint) and map them
  * into every domain. On success the io_pagetable owns the areas.
+ *
+ * Filling the domains pins user memory, which may fault for as long as a
+ * userfaultfd or FUSE handler likes, and that handler may itself use this
+ * IOAS. So iova_rwsem is only held to claim the IOVA (in pending_itree)
+ * and, after the fill, to publish the areas (in area_itree). In between
+ * only domains_rwsem is held for read: other maps, unmaps and accesses go
+ * on, attaching and detaching devices (which change the set of domains the
+ * areas must be in) wait.
  */
 static int iopt_insert_pieces(struct io_pagetable *iopt,
 			      struct iopt_piece *pieces, unsigned int num,
@@ -297,23 +308,36 @@ static int iopt_insert_pieces(struct io_pagetable *iopt,
 	}
 
 	for (i = 0; i != num; i++)
-		interval_tree_insert(&pieces[i].area->node, &iopt->area_itree);
+		interval_tree_insert(&pieces[i].area->node,
+				     &iopt->pending_itree);
+	up_write(&iopt->iova_rwsem);
+
+	/* Nobody else sees the areas: fill without iova_rwsem */
 	for (filled = 0; filled != num; filled++) {
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			break;
+		}
 		rc = iopt_area_fill_domains(pieces[filled].area, iopt, NULL);
 		if (rc)
-			goto err_remove;
+			break;
+		cond_resched();
 	}
-	for (i = 0; i != num; i++)
-		pieces[i].area = NULL;
-	goto out_unlock;
+	if (rc) {
+		/* balances the fill loop above */
+		for (i = 0; i != filled; i++)
+			iopt_area_unfill_domains(pieces[i].area, iopt);
+	}
 
-err_remove:
+	down_write(&iopt->iova_rwsem);
 	for (i = 0; i != num; i++) {
 		struct iopt_area *area = pieces[i].area;
 
-		if (i < filled)
-			iopt_area_unfill_domains(area, iopt);
-		interval_tree_remove(&area->node, &iopt->area_itree);
+		interval_tree_remove(&area->node, &iopt->pending_itree);
+		if (rc)
+			continue;
+		interval_tree_insert(&area->node, &iopt->area_itree);
+		pieces[i].area = NULL;
 	}
 out_unlock:
 	up_write(&iopt->iova_rwsem);
@@ -851,6 +875,7 @@ static int __iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
 	if (start > last)
 		return -EINVAL;
 	if (interval_tree_iter_first(&iopt->area_itree, start, last) ||
+	    interval_tree_iter_first(&iopt->pending_itree, start, last) ||
 	    interval_tree_iter_first(&iopt->allowed_itree, start, last))
 		return -EADDRINUSE;
 
@@ -991,6 +1016,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 	init_rwsem(&iopt->domains_rwsem);
 	init_rwsem(&iopt->iova_rwsem);
 	iopt->area_itree = RB_ROOT_CACHED;
+	iopt->pending_itree = RB_ROOT_CACHED;
 	iopt->allowed_itree = RB_ROOT_CACHED;
 	iopt->reserved_itree = RB_ROOT_CACHED;
 	xa_init_flags(&iopt->domains, XA_FLAGS_ACCOUNT);

@@ -48,9 +48,10 @@
  *
  *   domains_rwsem  protects iopt->domains, iopt->next_domain_id and the
  *                  membership of iopt->access_list.
- *   iova_rwsem     protects the three interval trees of the iopt, every area
+ *   iova_rwsem     protects the four interval trees of the iopt, every area
  *                  field except those listed under pages->mutex, and
- *                  iopt->iova_alignment / disable_large_pages.
+ *                  iopt->iova_alignment / disable_large_pages (which only
+ *                  change with domains_rwsem held for write as well).
  *   pages->mutex   protects the pages' trees, pinned_pfns, npinned and the
  *                  accounting owner; and area->storage_domain /
  *                  area->pages_node membership (also written with iova_rwsem
@@ -58,6 +59,12 @@
  *                  area->num_accesses changes under pages->mutex with
  *                  iova_rwsem held for read, so the write side of iova_rwsem
  *                  alone is enough to read it (unmap does).
+ *
+ * Nothing pins user memory with iova_rwsem held: a map claims its IOVA in
+ * pending_itree, drops iova_rwsem, pins and fills the domains with only
+ * domains_rwsem held for read, then publishes the area (see
+ * iopt_insert_pieces()). A pending area is reachable only by its mapper
+ * and, once filled, through pages->domains_itree under pages->mutex.
  *
  * Destroy paths never allocate: batches fall back to on-stack memory.
  */

@@ -257,6 +257,12 @@ struct io_pagetable {
 	/* The IOVA side, under iova_rwsem */
 	struct rw_semaphore iova_rwsem;
 	struct rb_root_cached area_itree;
+	/*
+	 * IOVA claimed by maps that are pinning and filling their domains
+	 * outside iova_rwsem (struct iopt_area): busy for new maps and
+	 * reservations, invisible to everything else until published.
+	 */
+	struct rb_root_cached pending_itree;
 	/* IOVA that can never be mapped, struct iopt_range */
 	struct rb_root_cached reserved_itree;
 	/* Automatic IOVA allocation stays inside these, struct iopt_range */

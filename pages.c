@@ -899,7 +899,8 @@ static void iopt_area_unmap_targets(struct iopt_area *area,
 /**
  * iopt_area_fill_domains() - Map an area into domains
  * @area: the area
- * @iopt: its io_pagetable, domains_rwsem and iova_rwsem held
+ * @iopt: its io_pagetable, domains_rwsem held; iova_rwsem too unless @area
+ *	is still pending (not in area_itree, so no one else reaches it)
  * @only: map only into this domain (being added to @iopt), or NULL to map
  *	into every domain of @iopt
  *
@@ -923,7 +924,6 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 	int rc = 0;
 
 	lockdep_assert_held(&iopt->domains_rwsem);
-	lockdep_assert_held(&iopt->iova_rwsem);
 
 	/* Nothing to pin: the exporter gave one physical range */
 	if (pages->type == IOPT_PAGES_DMABUF)
@@ -997,7 +997,8 @@ out_unlock:
 /**
  * iopt_area_unfill_domains() - Unmap an area from every domain and unpin
  * @area: a filled or unfilled area
- * @iopt: its io_pagetable, domains_rwsem and iova_rwsem held
+ * @iopt: its io_pagetable, domains_rwsem held; iova_rwsem too unless @area
+ *	is still pending
  */
 void iopt_area_unfill_domains(struct iopt_area *area,
 			      struct io_pagetable *iopt)
@@ -1006,7 +1007,6 @@ void iopt_area_unfill_domains(struct iopt_area *area,
 	struct iommu_domain *storage;
 
 	lockdep_assert_held(&iopt->domains_rwsem);
-	lockdep_assert_held(&iopt->iova_rwsem);
 
 	if (pages->type == IOPT_PAGES_DMABUF) {
 		iopt_dmabuf_unfill_domain(area, NULL);

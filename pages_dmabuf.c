@@ -266,7 +266,8 @@ static int iopt_dmabuf_map_one(struct iopt_dmabuf *dma, struct iopt_area *area,
 /**
  * iopt_dmabuf_fill_domains() - Map a dma-buf area into domains
  * @area: an area of IOPT_PAGES_DMABUF pages
- * @iopt: its io_pagetable, domains_rwsem and iova_rwsem held
+ * @iopt: its io_pagetable, domains_rwsem held (and iova_rwsem, unless the
+ *	area is still pending)
  * @only: map only into this domain, or NULL for every domain of @iopt
  *
  * A revoked dma-buf is skipped: the area stays, mapped nowhere.
@@ -285,7 +286,6 @@ int iopt_dmabuf_fill_domains(struct iopt_area *area, struct io_pagetable *iopt,
 	int rc = 0;
 
 	lockdep_assert_held(&iopt->domains_rwsem);
-	lockdep_assert_held(&iopt->iova_rwsem);
 
 	mutex_lock(&pages->mutex);
 	if (!dma->phys.len)
