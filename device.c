@@ -406,12 +406,39 @@ static int iommufd_group_reserve(struct iommufd_group *igroup,
 	return 0;
 }
 
-static void iommufd_iopf_move(struct iommufd_device *from,
+/*
+ * Move @handle's IOPF enable count from the departing @from to @to. If @to
+ * cannot enable it, fault delivery is lost for the group, but the count
+ * must still leave @from (which is going away) and must not be given back
+ * by @to later: the handle records that it holds none.
+ */
+static void iommufd_iopf_move(struct iommufd_attach_handle *handle,
+			      struct iommufd_device *from,
 			      struct iommufd_device *to)
 {
-	/* Best effort: a failure only loses IOPF for the remaining device */
-	if (!iommufd_fault_iopf_enable(to))
-		iommufd_fault_iopf_disable(from);
+	if (!handle->iopf_on)
+		return;
+	if (iommufd_fault_iopf_enable(to))
+		handle->iopf_on = false;
+	iommufd_fault_iopf_disable(from);
+}
+
+/*
+ * Balances iommufd_handle_new() for a handle that was attached. The pending
+ * faults are answered before IOPF is switched off: on this core,
+ * iopf_queue_remove_device() frees the groups still waiting for a response,
+ * which the fault queue holds. No new fault can reach @handle in between,
+ * since it was detached first.
+ */
+static void iommufd_handle_retire(struct iommufd_attach_handle *handle,
+				  struct iommufd_hw_pagetable *hwpt)
+{
+	if (hwpt->fault) {
+		iommufd_auto_response_faults(hwpt, handle);
+		if (handle->iopf_on)
+			iommufd_fault_iopf_disable(handle->idev);
+	}
+	kfree(handle);
 }
 
 /*
@@ -436,6 +463,7 @@ iommufd_handle_new(struct iommufd_device *idev,
 			kfree(handle);
 			return ERR_PTR(rc);
 		}
+		handle->iopf_on = true;
 	}
 	return handle;
 }
@@ -444,7 +472,7 @@ iommufd_handle_new(struct iommufd_device *idev,
 static void iommufd_handle_drop(struct iommufd_attach_handle *handle,
 				struct iommufd_hw_pagetable *hwpt)
 {
-	if (hwpt->fault)
+	if (handle->iopf_on)
 		iommufd_fault_iopf_disable(handle->idev);
 	kfree(handle);
 }
@@ -485,12 +513,8 @@ static void iommufd_group_detach_handle(struct iommufd_group *igroup,
 	iommu_detach_group_handle(hwpt->domain, igroup->group);
 	if (WARN_ON(!handle))
 		return;
-	if (hwpt->fault) {
-		/* balances iommufd_fault_iopf_enable() at attach/replace */
-		iommufd_auto_response_faults(hwpt, handle);
-		iommufd_fault_iopf_disable(handle->idev);
-	}
-	kfree(handle);
+	/* balances iommufd_handle_new() at attach/replace */
+	iommufd_handle_retire(handle, hwpt);
 }
 
 static int iommufd_group_replace_handle(struct iommufd_device *idev,
@@ -516,11 +540,7 @@ static int iommufd_group_replace_handle(struct iommufd_device *idev,
 		return rc;
 	}
 
-	if (old->fault) {
-		iommufd_auto_response_faults(old, old_handle);
-		iommufd_fault_iopf_disable(old_handle->idev);
-	}
-	kfree(old_handle);
+	iommufd_handle_retire(old_handle, old);
 	return 0;
 }
 
@@ -599,8 +619,7 @@ iommufd_rid_detach(struct iommufd_device *idev)
 			next = list_first_entry(&igroup->device_list,
 						struct iommufd_device, group_item);
 
-			if (hwpt->fault)
-				iommufd_iopf_move(idev, next);
+			iommufd_iopf_move(handle, idev, next);
 			WRITE_ONCE(handle->idev, next);
 		}
 	}
@@ -706,6 +725,7 @@ static int iommufd_pasid_attach(struct iommufd_device *idev, ioasid_t pasid,
 		rc = iommufd_fault_iopf_enable(idev);
 		if (rc)
 			goto err_erase;
+		handle->iopf_on = true;
 	}
 	rc = iommu_attach_device_pasid(hwpt->domain, idev->dev, pasid,
 				       &handle->handle);
@@ -743,13 +763,9 @@ iommufd_pasid_detach(struct iommufd_device *idev, ioasid_t pasid)
 	iommu_detach_device_pasid(hwpt->domain, idev->dev, pasid);
 	xa_erase(&idev->pasid_hwpts, pasid);
 	igroup->pasid_count--;
-	if (hwpt->fault) {
-		/* balances iommufd_fault_iopf_enable() in attach */
-		if (handle)
-			iommufd_auto_response_faults(hwpt, handle);
-		iommufd_fault_iopf_disable(idev);
-	}
-	kfree(handle);
+	/* balances iommufd_fault_iopf_enable() in attach or replace */
+	if (!WARN_ON(!handle))
+		iommufd_handle_retire(handle, hwpt);
 	return hwpt;
 }
 
@@ -792,11 +808,7 @@ static int iommufd_pasid_replace(struct iommufd_device *idev, ioasid_t pasid,
 
 	/* Overwriting a present entry allocates nothing, so cannot fail */
 	xa_store(&idev->pasid_hwpts, pasid, hwpt, GFP_KERNEL);
-	if (old->fault) {
-		iommufd_auto_response_faults(old, old_handle);
-		iommufd_fault_iopf_disable(idev);
-	}
-	kfree(old_handle);
+	iommufd_handle_retire(old_handle, old);
 	refcount_inc(&hwpt->obj.users);
 	*old_out = old;
 	return 0;

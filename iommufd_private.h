@@ -606,9 +606,17 @@ iommufd_get_device(struct iommufd_ucmd *ucmd, u32 id)
  * Every attachment is made with an attach handle so that a page fault can be
  * routed back from the iommu core to the device that raised it.
  */
+/*
+ * struct iommufd_attach_handle - iommufd's side of an attachment
+ * @handle: the core's handle, through which faults find the HWPT
+ * @idev: the device faults are reported for; in a multi-device group it
+ *	moves to another device when this one detaches
+ * @iopf_on: @idev holds one IOPF enable count for this handle
+ */
 struct iommufd_attach_handle {
 	struct iommu_attach_handle handle;
 	struct iommufd_device *idev;
+	bool iopf_on;
 };
 
 static inline struct iommufd_attach_handle *
