@@ -217,6 +217,13 @@ struct iopt_pages *iopt_pages_new(unsigned long npages, bool writable,
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 
+	/*
+	 * As upstream: the pins of a CAP_IPC_LOCK process are not charged to
+	 * its user's locked_vm (pinned_vm still counts them). MM mode, VFIO
+	 * type1's, keeps charging the mm, only without the limit.
+	 */
+	if (account_mode == IOPT_PAGES_ACCOUNT_USER && capable(CAP_IPC_LOCK))
+		account_mode = IOPT_PAGES_ACCOUNT_NONE;
 	pages->npages = npages;
 	pages->writable = writable;
 	pages->account_mode = account_mode;

@@ -324,9 +324,10 @@ struct iommu_ioas_unmap {
 /**
  * enum iommufd_option - options for IOMMU_OPTION
  * @IOMMU_OPTION_RLIMIT_MODE: how pinned pages are charged against
- *    RLIMIT_MEMLOCK. 0 charges the user (the default), 1 charges the
- *    process mm. Global to the file descriptor (object_id must be 0); it can
- *    only be changed by a CAP_SYS_RESOURCE caller while nothing is mapped.
+ *    RLIMIT_MEMLOCK. 0 charges the user (the default; nothing for a
+ *    CAP_IPC_LOCK caller), 1 charges the process mm. Global to the file
+ *    descriptor (object_id must be 0); it can only be changed by a
+ *    CAP_SYS_RESOURCE caller while the context holds no object.
  * @IOMMU_OPTION_HUGE_PAGES: per IOAS (object_id is the IOAS); 1 (the
  *    default) lets the kernel build mappings from large contiguous chunks,
  *    0 restricts them to PAGE_SIZE units so that any PAGE_SIZE aligned piece
