@@ -538,8 +538,8 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 
 	/*
 	 * Only user-managed (nested) tables and vIOMMU-wide caches are
-	 * invalidated from userspace. Other objects read as missing, which is
-	 * what the 6.12 selftests expect for a paging HWPT.
+	 * invalidated from userspace. Any other object is the wrong kind of
+	 * target: EINVAL since v6.13 (6.12 said ENOENT).
 	 */
 	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(obj)) {
@@ -562,13 +562,17 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 			done = reqs.entry_num;
 		}
 	} else {
-		rc = -ENOENT;
+		rc = -EINVAL;
 	}
 	iommufd_put_object(ucmd->ictx, obj);
 out:
+	/*
+	 * Userspace cannot tell how far the driver got without entry_num, so
+	 * a failed copy-back outranks the driver's own error.
+	 */
 	cmd->entry_num = done;
 	rc_respond = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	return rc ? rc : rc_respond;
+	return rc_respond ? -EFAULT : rc;
 }
 
 /**

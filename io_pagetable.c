@@ -191,12 +191,23 @@ int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 		return iopt_alloc_in(iopt, 0, ULONG_MAX, length, align, phase,
 				     iova);
 
-	for (node = interval_tree_iter_first(&iopt->allowed_itree, 0,
-					     ULONG_MAX);
-	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX))
-		if (!iopt_alloc_in(iopt, node->start, node->last, length,
-				   align, phase, iova))
+	/*
+	 * Allowed ranges may overlap or touch: allocate in each run of their
+	 * union, which the tree yields in order of start.
+	 */
+	node = interval_tree_iter_first(&iopt->allowed_itree, 0, ULONG_MAX);
+	while (node) {
+		unsigned long start = node->start;
+		unsigned long last = node->last;
+
+		for (node = interval_tree_iter_next(node, 0, ULONG_MAX);
+		     node && (last == ULONG_MAX || node->start <= last + 1);
+		     node = interval_tree_iter_next(node, 0, ULONG_MAX))
+			last = max(last, node->last);
+		if (!iopt_alloc_in(iopt, start, last, length, align, phase,
+				   iova))
 			return 0;
+	}
 	return -ENOSPC;
 }
 
@@ -796,12 +807,12 @@ static void iopt_free_allowed(struct rb_root_cached *root)
 /**
  * iopt_set_allow_iova() - Replace the allowed IOVA ranges
  * @iopt: the io_pagetable
- * @ranges: the new ranges, any order, not overlapping; may be NULL if @num
- *	is 0
+ * @ranges: the new ranges, any order, possibly overlapping; may be NULL
+ *	if @num is 0
  * @num: number of ranges; 0 allows everything
  *
  * Context: takes iova_rwsem.
- * Return: 0, -EINVAL for a malformed or overlapping range, -EADDRINUSE if a
+ * Return: 0, -EINVAL for a malformed range, -EADDRINUSE if a
  * range intersects a reserved range, -ENOMEM.
  */
 int iopt_set_allow_iova(struct io_pagetable *iopt,
@@ -814,10 +825,15 @@ int iopt_set_allow_iova(struct io_pagetable *iopt,
 	for (i = 0; i != num; i++) {
 		struct iopt_range *elm;
 
+		/* @num is user controlled */
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			goto out_free;
+		}
+		cond_resched();
+		/* Overlapping ranges are fine, as upstream: their union counts */
 		if (ranges[i].start > ranges[i].last ||
-		    ranges[i].last > ULONG_MAX ||
-		    interval_tree_iter_first(&allowed, ranges[i].start,
-					     ranges[i].last)) {
+		    ranges[i].last > ULONG_MAX) {
 			rc = -EINVAL;
 			goto out_free;
 		}

@@ -679,6 +679,8 @@ out_unlock_creation:
 int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 			       struct iommufd_ctx *ictx)
 {
+	struct iommufd_object *obj;
+	unsigned long index;
 	u8 mode;
 	int rc;
 
@@ -704,8 +706,16 @@ int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 	else
 		return -EINVAL;
 
+	/*
+	 * Only published objects count: reserved IDs (objects being created
+	 * or destroyed) and tombstones read back as NULL and are skipped.
+	 */
+	rc = 0;
 	xa_lock(&ictx->objects);
-	rc = xa_empty(&ictx->objects) ? 0 : -EBUSY;
+	xa_for_each(&ictx->objects, index, obj) {
+		rc = -EBUSY;
+		break;
+	}
 	if (!rc)
 		ictx->account_mode = mode;
 	xa_unlock(&ictx->objects);

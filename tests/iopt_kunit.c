@@ -218,9 +218,16 @@ static void iova_allowed_rules(struct kunit *test)
 	struct iommu_iova_range ok[] = {
 		{ .start = 0x10000, .last = 0x1ffff },
 	};
+	unsigned long iova;
 
 	KUNIT_EXPECT_EQ(test, iopt_set_allow_iova(iopt, bad, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, iopt_set_allow_iova(iopt, overlap, 2), -EINVAL);
+	/* Overlaps are accepted since v6.19 and allocate from the union */
+	KUNIT_ASSERT_EQ(test, iopt_set_allow_iova(iopt, overlap, 2), 0);
+	KUNIT_EXPECT_EQ(test, iova_alloc(iopt, &iova, 0x1000, 0x3000), 0);
+	KUNIT_EXPECT_EQ(test, iova, 0x1000UL);
+	KUNIT_EXPECT_EQ(test, iova_alloc(iopt, &iova, 0x1000, 0x4000),
+			-ENOSPC);
+	KUNIT_ASSERT_EQ(test, iopt_set_allow_iova(iopt, NULL, 0), 0);
 
 	KUNIT_ASSERT_EQ(test, iopt_reserve_iova(iopt, 0x18000, 0x18fff, NULL),
 			0);
