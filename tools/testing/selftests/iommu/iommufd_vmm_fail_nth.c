@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Allocation-failure sweep over what a VMM does with iommufd, in the order
+ * a VMM does it, with every object type and every creation flag:
+ *
+ *  - accounting in the mm (IOMMU_OPTION), an IOAS, a PASID capable mock
+ *    device and one without dirty tracking, guest memory mapped from
+ *    anonymous memory, a memfd and a dma-buf, IOAS_COPY, GET_HW_INFO;
+ *  - a nesting parent HWPT with dirty tracking and PASID, the RID moved
+ *    onto it, dirty tracking on, a dirty bitmap read twice;
+ *  - a vIOMMU with its mmap region, vDEVICEs, a fault queue, a nested HWPT
+ *    with a fault queue the RID is moved onto, a vEVENTQ and a vEVENT read
+ *    back, a HW queue, invalidations through the vIOMMU and the nested HWPT;
+ *  - paging HWPTs for PASIDs, one with a fault queue; PASID attach, replace
+ *    and detach; I/O page faults on the RID and a PASID, read and answered;
+ *  - an in-kernel access that pins and reads guest memory;
+ *  - part of the teardown a VMM does before it exits (a vDEVICE, an unmap).
+ *
+ * The scenario is replayed with the n-th fault-injection point of the task
+ * failing, n = 1, 2, ... until a replay no longer reaches the n-th point.
+ * Every replay stops at the first failing step and closes everything, which
+ * exercises the destroy paths of half-built objects; afterwards no page may
+ * stay pinned, by the mock's count and by the mm's VmPin. Kernel warnings
+ * (panic_on_warn), use-after-free and leaks are what this looks for; the
+ * errnos are checked by the functional tests.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "iommufd_own_utils.h"
+
+#define MAX_ITERATIONS 20000
+#define PASID_A 0x100
+#define PASID_B 0x200
+#define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+
+static bool fault_injection_ready;
+
+static int write_file(int dirfd, const char *name, const char *val)
+{
+	int fd = openat(dirfd, name, O_WRONLY);
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	len = write(fd, val, strlen(val));
+	close(fd);
+	return len == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/* Let every fault-injection knob fire for sleeping allocations, quietly */
+static __attribute__((constructor)) void prepare_fault_injection(void)
+{
+	DIR *dir = opendir("/sys/kernel/debug");
+	struct dirent *entry;
+	char name[320];
+
+	if (!dir)
+		return;
+	if (write_file(dirfd(dir), "failslab/ignore-gfp-wait", "N")) {
+		closedir(dir);
+		return;
+	}
+	write_file(dirfd(dir), "fail_page_alloc/ignore-gfp-wait", "N");
+	while ((entry = readdir(dir))) {
+		if (strncmp(entry->d_name, "fail", 4))
+			continue;
+		snprintf(name, sizeof(name), "%s/verbose", entry->d_name);
+		write_file(dirfd(dir), name, "0");
+	}
+	closedir(dir);
+	fault_injection_ready = true;
+}
+
+/*
+ * The thread's fail-nth file, opened once: opening it while armed could
+ * itself consume the injected failure.
+ */
+static int nth_fd = -1;
+
+static int arm_fail_nth(unsigned int n)
+{
+	char val[16];
+	int len;
+
+	len = snprintf(val, sizeof(val), "%u", n);
+	return pwrite(nth_fd, val, len, 0) == len ? 0 : -1;
+}
+
+/*
+ * Disarm, and tell whether the armed failure was injected while armed (the
+ * file then reads 0). The read or the write may consume a failure that the
+ * scenario did not reach; a failing write is retried.
+ */
+static int disarm_fail_nth(bool *fired)
+{
+	char val[16] = {};
+	ssize_t len;
+	int tries;
+
+	len = pread(nth_fd, val, sizeof(val) - 1, 0);
+	*fired = len > 0 && atoi(val) == 0;
+	for (tries = 0; tries != 3; tries++) {
+		if (pwrite(nth_fd, "0", 1, 0) == 1)
+			return 0;
+		if (errno != EFAULT)
+			break;
+		/* The write consumed the failure: the scenario did not */
+		*fired = false;
+	}
+	return -1;
+}
+
+/* A memfd reused by every replay: creating it is not what is swept */
+static int memfd = -1;
+
+struct scenario {
+	int step;	/* the step running, or the last one on success */
+	int fd;
+	int fault_fd;
+	int veventq_fd;
+	int access_fd;
+	int dmabuf_fd;
+	void *mmio;
+	size_t mmio_len;
+
+	__u32 ioas_id;
+	__u32 stdev_a, idev_a;		/* PASID capable */
+	__u32 stdev_b, idev_b;		/* no dirty tracking */
+	__u64 iova, copy_iova, memfd_iova, dmabuf_iova;
+	__u32 parent_id, fault_id, viommu_id, vdev_b_id, nested_id;
+	__u32 pasid_fault_hwpt, pasid_hwpt;
+	__u32 access_pages_id;
+};
+
+static int test_cmd(int fd, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return ioctl(fd, IOMMU_TEST_CMD, cmd);
+}
+
+static int hwpt_alloc(struct scenario *sc, __u32 dev_id, __u32 pt_id,
+		      __u32 flags, __u32 fault_id, void *data, __u32 data_len,
+		      __u32 *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+		.data_type = data ? IOMMU_HWPT_DATA_SELFTEST :
+				    IOMMU_HWPT_DATA_NONE,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+		.fault_id = fault_id,
+	};
+	int rc = ioctl(sc->fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+static int mock_dev(struct scenario *sc, __u32 dev_flags, __u32 *stdev_id,
+		    __u32 *idev_id)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.id = sc->ioas_id,
+		.mock_domain_flags = { .dev_flags = dev_flags },
+	};
+	int rc = test_cmd(sc->fd, &cmd);
+
+	if (!rc) {
+		*stdev_id = cmd.mock_domain_flags.out_stdev_id;
+		*idev_id = cmd.mock_domain_flags.out_idev_id;
+	}
+	return rc;
+}
+
+static int rid_replace(struct scenario *sc, __u32 stdev_id, __u32 pt_id)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = stdev_id,
+		.mock_domain_replace = { .pt_id = pt_id },
+	};
+
+	return test_cmd(sc->fd, &cmd);
+}
+
+static int pasid_op(struct scenario *sc, __u32 op, __u32 pasid,
+		    __u32 pt_id)
+{
+	struct iommu_test_cmd cmd = { .op = op, .id = sc->stdev_a };
+
+	/* The three ops share the layout { pasid, pt_id } */
+	cmd.pasid_attach.pasid = pasid;
+	cmd.pasid_attach.pt_id = pt_id;
+	return test_cmd(sc->fd, &cmd);
+}
+
+static int map(struct scenario *sc, void *va, size_t len, __u64 *iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = RW,
+		.ioas_id = sc->ioas_id,
+		.user_va = (uintptr_t)va,
+		.length = len,
+	};
+	int rc = ioctl(sc->fd, IOMMU_IOAS_MAP, &cmd);
+
+	if (!rc)
+		*iova = cmd.iova;
+	return rc;
+}
+
+static int map_file(struct scenario *sc, int mfd, size_t len, __u64 *iova)
+{
+	struct iommu_ioas_map_file cmd = {
+		.size = sizeof(cmd),
+		.flags = RW,
+		.ioas_id = sc->ioas_id,
+		.fd = mfd,
+		.length = len,
+	};
+	int rc = ioctl(sc->fd, IOMMU_IOAS_MAP_FILE, &cmd);
+
+	if (!rc)
+		*iova = cmd.iova;
+	return rc;
+}
+
+static int get_hw_info(struct scenario *sc)
+{
+	struct iommu_test_hw_info info = {};
+	struct iommu_hw_info cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+		.dev_id = sc->idev_a,
+		.data_len = sizeof(info),
+		.data_uptr = (uintptr_t)&info,
+		.in_data_type = IOMMU_HW_INFO_TYPE_SELFTEST,
+	};
+	int rc = ioctl(sc->fd, IOMMU_GET_HW_INFO, &cmd);
+
+	if (rc)
+		return rc;
+	/* The PASID device must have come out PASID capable */
+	if (cmd.out_max_pasid_log2 != MOCK_PASID_WIDTH ||
+	    !(cmd.out_capabilities & IOMMU_HW_CAP_DIRTY_TRACKING) ||
+	    info.test_reg != IOMMU_HW_INFO_SELFTEST_REGVAL) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+/* Mark the first two pages dirty, then read the bitmap twice */
+static int dirty_round(struct scenario *sc)
+{
+	struct iommu_hwpt_set_dirty_tracking track = {
+		.size = sizeof(track),
+		.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+		.hwpt_id = sc->parent_id,
+	};
+	__u64 bits = 3, bitmap = 0;
+	struct iommu_test_cmd mark = {
+		.op = IOMMU_TEST_OP_DIRTY,
+		.id = sc->parent_id,
+		.dirty = { .iova = sc->iova, .length = 64 * PAGE_SIZE,
+			   .page_size = PAGE_SIZE, .uptr = (uintptr_t)&bits },
+	};
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get),
+		.hwpt_id = sc->parent_id,
+		.flags = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+		.iova = sc->iova,
+		.length = 64 * PAGE_SIZE,
+		.page_size = PAGE_SIZE,
+		.data = (uintptr_t)&bitmap,
+	};
+	int rc;
+
+	rc = ioctl(sc->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &track);
+	if (rc)
+		return rc;
+	rc = test_cmd(sc->fd, &mark);
+	if (rc)
+		return rc;
+	rc = ioctl(sc->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get);
+	if (rc)
+		return rc;
+	get.flags = 0;
+	return ioctl(sc->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get);
+}
+
+/* Raise a page fault, read it from the fault queue and answer it */
+static int iopf_round(struct scenario *sc, __u32 pasid)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_TRIGGER_IOPF,
+		.trigger_iopf = {
+			.dev_id = sc->idev_a,
+			.pasid = pasid,
+			.grpid = 1,
+			.perm = IOMMU_PGFAULT_PERM_READ,
+			.addr = sc->iova,
+		},
+	};
+	struct iommu_hwpt_page_response resp = {
+		.code = IOMMUFD_PAGE_RESP_SUCCESS,
+	};
+	struct iommu_hwpt_pgfault fault;
+	int rc;
+
+	rc = test_cmd(sc->fd, &cmd);
+	if (rc)
+		return rc;
+	if (read(sc->fault_fd, &fault, sizeof(fault)) != sizeof(fault))
+		return -1;
+	resp.cookie = fault.cookie;
+	if (write(sc->fault_fd, &resp, sizeof(resp)) != sizeof(resp))
+		return -1;
+	return 0;
+}
+
+#define STEP(sc, expr)                    \
+	do {                              \
+		(sc)->step++;             \
+		if ((expr))               \
+			return -1;        \
+	} while (0)
+
+/* Build everything; stop at the first failure. Returns 0 if all worked. */
+static int scenario_run(struct scenario *sc)
+{
+	struct iommu_viommu_selftest vdata = { .in_data = 7 };
+	struct iommu_hwpt_selftest ndata = { .iotlb = 1 };
+	struct iommu_viommu_invalidate_selftest vinv = {
+		.flags = IOMMU_TEST_INVALIDATE_FLAG_ALL,
+		.vdev_id = 1,
+	};
+	struct iommu_hwpt_invalidate_selftest hinv = {
+		.flags = IOMMU_TEST_INVALIDATE_FLAG_ALL,
+	};
+	struct iommu_test_cmd cmd = {};
+	__u32 vdev_a_id;
+	char data[64];
+
+	sc->fd = open("/dev/iommu", O_RDWR);
+	STEP(sc, sc->fd < 0);
+
+	/* Pins show in VmPin, which is checked after every replay */
+	{
+		struct iommu_option opt = {
+			.size = sizeof(opt),
+			.option_id = IOMMU_OPTION_RLIMIT_MODE,
+			.op = IOMMU_OPTION_OP_SET,
+			.val64 = 1,
+		};
+
+		STEP(sc, ioctl(sc->fd, IOMMU_OPTION, &opt));
+	}
+	STEP(sc, _test_ioctl_ioas_alloc(sc->fd, &sc->ioas_id));
+	STEP(sc, mock_dev(sc, MOCK_FLAGS_DEVICE_PASID, &sc->stdev_a,
+			  &sc->idev_a));
+	STEP(sc, mock_dev(sc, MOCK_FLAGS_DEVICE_NO_DIRTY, &sc->stdev_b,
+			  &sc->idev_b));
+	STEP(sc, get_hw_info(sc));
+
+	/* Guest memory: anonymous, a memfd and a dma-buf; a copy of RAM */
+	STEP(sc, map(sc, buffer, BUFFER_SIZE, &sc->iova));
+	STEP(sc, map_file(sc, memfd, 4 * PAGE_SIZE, &sc->memfd_iova));
+	cmd.op = IOMMU_TEST_OP_DMABUF_GET;
+	cmd.dmabuf_get.length = 4 * PAGE_SIZE;
+	cmd.dmabuf_get.open_flags = O_CLOEXEC;
+	sc->dmabuf_fd = test_cmd(sc->fd, &cmd);
+	STEP(sc, sc->dmabuf_fd < 0);
+	STEP(sc, map_file(sc, sc->dmabuf_fd, 4 * PAGE_SIZE,
+			  &sc->dmabuf_iova));
+	{
+		struct iommu_ioas_copy copy = {
+			.size = sizeof(copy),
+			.flags = RW,
+			.dst_ioas_id = sc->ioas_id,
+			.src_ioas_id = sc->ioas_id,
+			.length = 4 * PAGE_SIZE,
+			.src_iova = sc->iova,
+		};
+
+		STEP(sc, ioctl(sc->fd, IOMMU_IOAS_COPY, &copy));
+		sc->copy_iova = copy.dst_iova;
+	}
+
+	/* Stage 2 with dirty tracking for migration, PASID capable */
+	STEP(sc, hwpt_alloc(sc, sc->idev_a, sc->ioas_id,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT |
+				    IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+				    IOMMU_HWPT_ALLOC_PASID,
+			    0, NULL, 0, &sc->parent_id));
+	STEP(sc, rid_replace(sc, sc->stdev_a, sc->parent_id));
+	STEP(sc, dirty_round(sc));
+
+	/* The vIOMMU */
+	{
+		struct iommu_viommu_alloc alloc = {
+			.size = sizeof(alloc),
+			.type = IOMMU_VIOMMU_TYPE_SELFTEST,
+			.dev_id = sc->idev_a,
+			.hwpt_id = sc->parent_id,
+			.data_len = sizeof(vdata),
+			.data_uptr = (uintptr_t)&vdata,
+		};
+
+		STEP(sc, ioctl(sc->fd, IOMMU_VIOMMU_ALLOC, &alloc));
+		sc->viommu_id = alloc.out_viommu_id;
+	}
+	sc->mmio = mmap(NULL, vdata.out_mmap_length, PROT_READ, MAP_SHARED,
+			sc->fd, vdata.out_mmap_offset);
+	if (sc->mmio == MAP_FAILED)
+		sc->mmio = NULL;
+	STEP(sc, !sc->mmio);
+	sc->mmio_len = vdata.out_mmap_length;
+	{
+		struct iommu_vdevice_alloc alloc = {
+			.size = sizeof(alloc),
+			.viommu_id = sc->viommu_id,
+			.dev_id = sc->idev_a,
+			.virt_id = 1,
+		};
+
+		STEP(sc, ioctl(sc->fd, IOMMU_VDEVICE_ALLOC, &alloc));
+		vdev_a_id = alloc.out_vdevice_id;
+		alloc.dev_id = sc->idev_b;
+		alloc.virt_id = 2;
+		STEP(sc, ioctl(sc->fd, IOMMU_VDEVICE_ALLOC, &alloc));
+		sc->vdev_b_id = alloc.out_vdevice_id;
+	}
+	(void)vdev_a_id;
+
+	/* Stage 1 of the guest, with its page requests going to a queue */
+	STEP(sc, _test_ioctl_fault_alloc(sc->fd, &sc->fault_id,
+					 (__u32 *)&sc->fault_fd));
+	STEP(sc, hwpt_alloc(sc, sc->idev_a, sc->viommu_id,
+			    IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID,
+			    sc->fault_id, &ndata, sizeof(ndata),
+			    &sc->nested_id));
+	STEP(sc, rid_replace(sc, sc->stdev_a, sc->nested_id));
+
+	{
+		struct iommu_veventq_alloc alloc = {
+			.size = sizeof(alloc),
+			.viommu_id = sc->viommu_id,
+			.type = IOMMU_VEVENTQ_TYPE_SELFTEST,
+			.veventq_depth = 2,
+		};
+
+		STEP(sc, ioctl(sc->fd, IOMMU_VEVENTQ_ALLOC, &alloc));
+		sc->veventq_fd = alloc.out_veventq_fd;
+	}
+	cmd.op = IOMMU_TEST_OP_TRIGGER_VEVENT;
+	cmd.trigger_vevent.dev_id = sc->idev_a;
+	STEP(sc, test_cmd(sc->fd, &cmd));
+	STEP(sc, read(sc->veventq_fd, data, sizeof(data)) <= 0);
+	{
+		struct iommu_hw_queue_alloc alloc = {
+			.size = sizeof(alloc),
+			.viommu_id = sc->viommu_id,
+			.type = IOMMU_HW_QUEUE_TYPE_SELFTEST,
+			.nesting_parent_iova = sc->iova,
+			.length = PAGE_SIZE,
+		};
+
+		STEP(sc, ioctl(sc->fd, IOMMU_HW_QUEUE_ALLOC, &alloc));
+	}
+	{
+		struct iommu_hwpt_invalidate req = {
+			.size = sizeof(req),
+			.hwpt_id = sc->viommu_id,
+			.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
+			.data_uptr = (uintptr_t)&vinv,
+			.entry_len = sizeof(vinv),
+			.entry_num = 1,
+		};
+
+		STEP(sc, ioctl(sc->fd, IOMMU_HWPT_INVALIDATE, &req));
+		req.hwpt_id = sc->nested_id;
+		req.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
+		req.data_uptr = (uintptr_t)&hinv;
+		req.entry_len = sizeof(hinv);
+		STEP(sc, ioctl(sc->fd, IOMMU_HWPT_INVALIDATE, &req));
+	}
+	/* A page request without PASID goes to the RID's nested HWPT */
+	STEP(sc, iopf_round(sc, 0));
+
+	/* PASIDs: SVA-like tables with page requests, and plain ones */
+	STEP(sc, hwpt_alloc(sc, sc->idev_a, sc->ioas_id,
+			    IOMMU_HWPT_ALLOC_PASID | IOMMU_HWPT_FAULT_ID_VALID,
+			    sc->fault_id, NULL, 0, &sc->pasid_fault_hwpt));
+	STEP(sc, hwpt_alloc(sc, sc->idev_a, sc->ioas_id,
+			    IOMMU_HWPT_ALLOC_PASID, 0, NULL, 0,
+			    &sc->pasid_hwpt));
+	STEP(sc, pasid_op(sc, IOMMU_TEST_OP_PASID_ATTACH, PASID_A,
+			  sc->pasid_fault_hwpt));
+	STEP(sc, pasid_op(sc, IOMMU_TEST_OP_PASID_ATTACH, PASID_B,
+			  sc->pasid_hwpt));
+	STEP(sc, iopf_round(sc, PASID_A));
+	STEP(sc, pasid_op(sc, IOMMU_TEST_OP_PASID_REPLACE, PASID_B,
+			  sc->pasid_fault_hwpt));
+	STEP(sc, pasid_op(sc, IOMMU_TEST_OP_PASID_REPLACE, PASID_A,
+			  sc->pasid_hwpt));
+	STEP(sc, iopf_round(sc, PASID_B));
+	STEP(sc, pasid_op(sc, IOMMU_TEST_OP_PASID_DETACH, PASID_A, 0));
+
+	/* An emulated device reading guest memory through an access */
+	cmd = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_CREATE_ACCESS,
+		.id = sc->ioas_id,
+		.create_access = {
+			.flags = MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
+		},
+	};
+	STEP(sc, test_cmd(sc->fd, &cmd));
+	sc->access_fd = cmd.create_access.out_access_fd;
+	cmd = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_ACCESS_PAGES,
+		.id = sc->access_fd,
+		.access_pages = {
+			.flags = MOCK_FLAGS_ACCESS_WRITE,
+			.iova = sc->copy_iova,
+			.length = 2 * PAGE_SIZE,
+			.uptr = (uintptr_t)buffer,
+		},
+	};
+	STEP(sc, test_cmd(sc->fd, &cmd));
+	sc->access_pages_id = cmd.access_pages.out_access_pages_id;
+	cmd = (struct iommu_test_cmd){
+		.op = IOMMU_TEST_OP_ACCESS_RW,
+		.id = sc->access_fd,
+		.access_rw = {
+			.iova = sc->memfd_iova + 100,
+			.length = sizeof(data),
+			.uptr = (uintptr_t)data,
+		},
+	};
+	STEP(sc, test_cmd(sc->fd, &cmd));
+
+	/* Some of the teardown: hot-unplug of B, guest RAM shrinking */
+	STEP(sc, _test_ioctl_destroy(sc->fd, sc->vdev_b_id));
+	STEP(sc, _test_ioctl_destroy(sc->fd, sc->stdev_b));
+	STEP(sc, _test_ioctl_ioas_unmap(sc->fd, sc->ioas_id,
+					sc->dmabuf_iova, 4 * PAGE_SIZE, NULL));
+	return 0;
+}
+
+static void scenario_close(struct scenario *sc)
+{
+	if (sc->mmio)
+		munmap(sc->mmio, sc->mmio_len);
+	if (sc->access_fd >= 0)
+		close(sc->access_fd);
+	if (sc->veventq_fd >= 0)
+		close(sc->veventq_fd);
+	if (sc->fault_fd >= 0)
+		close(sc->fault_fd);
+	if (sc->dmabuf_fd >= 0)
+		close(sc->dmabuf_fd);
+	if (sc->fd >= 0)
+		close(sc->fd);
+}
+
+/* No pin of the buffer survives a closed context */
+static int pins_released(void)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
+		.check_refs = {
+			.length = BUFFER_SIZE,
+			.uptr = (uintptr_t)buffer,
+			.refs = 0,
+		},
+	};
+	int fd = open("/dev/iommu", O_RDWR);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = test_cmd(fd, &cmd);
+	close(fd);
+	return rc;
+}
+
+TEST(vmm_fail_nth)
+{
+	struct timespec start, end;
+	struct scenario sc;
+	long pinned_kb = 0;
+	unsigned int n;
+	int rc;
+
+	if (!fault_injection_ready)
+		SKIP(return, "fault injection is not available");
+
+	PAGE_SIZE = sysconf(_SC_PAGE_SIZE);
+	BUFFER_SIZE = 64 * PAGE_SIZE;
+	buffer = mmap(NULL, BUFFER_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buffer);
+	memset(buffer, 1, BUFFER_SIZE);
+	memfd = own_memfd(4 * PAGE_SIZE, 0);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, own_vm_pin(getpid()));
+
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	ASSERT_NE(-1, nth_fd);
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* n = 0 is the plain run: it must succeed */
+	for (n = 0; n != MAX_ITERATIONS; n++) {
+		bool fired = false;
+
+		memset(&sc, 0, sizeof(sc));
+		sc.fd = -1;
+		sc.fault_fd = -1;
+		sc.veventq_fd = -1;
+		sc.access_fd = -1;
+		sc.dmabuf_fd = -1;
+		/* Where a kernel splat stopped the sweep, roughly */
+		if (n && !(n % 250))
+			ksft_print_msg("n=%u\n", n);
+		if (n)
+			ASSERT_EQ(0, arm_fail_nth(n));
+		rc = scenario_run(&sc);
+		if (n)
+			ASSERT_EQ(0, disarm_fail_nth(&fired));
+		if (!n && rc)
+			ksft_print_msg("step %d failed: %s\n", sc.step,
+				       strerror(errno));
+		/* Else the check after the close would prove nothing */
+		if (!n)
+			pinned_kb = own_vm_pin(getpid());
+		scenario_close(&sc);
+		if (pins_released() || own_vm_pin(getpid()) != 0) {
+			ksft_print_msg("n=%u (step %d): pages stay pinned\n",
+				       n, sc.step);
+			ASSERT_TRUE(false);
+		}
+		if (!n) {
+			ASSERT_EQ(0, rc);
+			ASSERT_LT(0, pinned_kb);
+		} else if (!fired) {
+			break;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ASSERT_NE(MAX_ITERATIONS, n);
+	ksft_print_msg("swept %u injection points over %d steps in %ld s\n",
+		       n - 1, sc.step, (long)(end.tv_sec - start.tv_sec));
+}
+
+TEST_HARNESS_MAIN
