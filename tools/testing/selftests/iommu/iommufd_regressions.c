@@ -20,9 +20,14 @@
  *  - map_pins_outside_iova_lock: IOAS_MAP pinned user memory with the
  *    IOAS's iova_rwsem held for write, so a userfaultfd handler that used
  *    the same IOAS while resolving the map's fault deadlocked.
+ *  - unbind_during_lookups (found by iommufd_fuzz): unbinding a device
+ *    while another thread held a lookup reference on it slept for the full
+ *    60 s drain timeout, because the reference was dropped with a wake-up
+ *    that only reaches interruptible sleepers.
  */
 #include <poll.h>
 #include <pthread.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/udmabuf.h>
@@ -433,6 +438,67 @@ TEST(map_pins_outside_iova_lock)
 	close(uffd);
 	munmap(mapper.va, len);
 	munmap(plain, len);
+}
+
+struct lookup_ctx {
+	int fd;
+	__u32 dev_id;
+	volatile bool stop;
+};
+
+/* Look the device up again and again: GET_HW_INFO holds it meanwhile */
+static void *hw_info_loop(void *arg)
+{
+	struct lookup_ctx *c = arg;
+	__u8 data[64];
+
+	while (!c->stop) {
+		struct iommu_hw_info cmd = {
+			.size = sizeof(cmd),
+			.dev_id = c->dev_id,
+			.data_len = sizeof(data),
+			.data_uptr = (uintptr_t)data,
+		};
+
+		ioctl(c->fd, IOMMU_GET_HW_INFO, &cmd);
+	}
+	return NULL;
+}
+
+TEST(unbind_during_lookups)
+{
+	struct timespec t0, t1;
+	double worst = 0;
+	__u32 ioas_id = 0;
+	int fd, i;
+
+	fd = own_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, own_ioas_alloc(fd, &ioas_id));
+	for (i = 0; i != 40; i++) {
+		struct lookup_ctx c = { .fd = fd };
+		__u32 stdev_id = 0;
+		pthread_t t;
+		double secs;
+
+		ASSERT_EQ(0, own_mock_domain(fd, ioas_id, 0, &stdev_id, NULL,
+					     &c.dev_id));
+		ASSERT_EQ(0, pthread_create(&t, NULL, hw_info_loop, &c));
+		usleep(2000);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ASSERT_EQ(0, own_destroy(fd, stdev_id));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		c.stop = true;
+		pthread_join(t, NULL);
+		secs = (t1.tv_sec - t0.tv_sec) +
+		       (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (secs > worst)
+			worst = secs;
+		/* A lost wake-up sleeps until the 60 s drain timeout */
+		ASSERT_GT(10.0, secs);
+	}
+	ksft_print_msg("slowest unbind under lookups: %.3f s\n", worst);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
