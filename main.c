@@ -291,8 +291,9 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
 	refcount_dec(&obj->users);
+	/* The destroyer sleeps uninterruptibly: a plain wake-up reaches it */
 	if (refcount_dec_and_test(&obj->wait_cnt))
-		wake_up_interruptible_all(&ictx->destroy_wait);
+		wake_up_all(&ictx->destroy_wait);
 }
 
 /*

@@ -161,7 +161,7 @@ static void iommufd_vdevice_put_idev(struct iommufd_device *idev)
 	struct iommufd_ctx *ictx = idev->ictx;
 
 	if (refcount_dec_and_test(&idev->obj.wait_cnt))
-		wake_up_interruptible_all(&ictx->destroy_wait);
+		wake_up_all(&ictx->destroy_wait);
 }
 
 /*
