@@ -269,12 +269,20 @@ struct io_pagetable {
 	struct rb_root_cached allowed_itree;
 	unsigned long iova_alignment;
 	u8 disable_large_pages;
+	/*
+	 * VFIO_IOMMU_DIRTY_PAGES started (vfio_compat.c), under the IOAS's
+	 * mutex. An IOAS property kept in this hole rather than in struct
+	 * iommufd_ioas, so that an IOAS still fits a 256-byte slab object.
+	 */
+	bool vfio_dirty_tracking;
+
+	/* Under domains_rwsem; next to the above to fill the same word */
+	unsigned int next_domain_id;
 
 	/* The consumers, under domains_rwsem */
 	struct rw_semaphore domains_rwsem;
 	/* At indexes 0 .. next_domain_id - 1, without holes */
 	struct xarray domains;
-	unsigned int next_domain_id;
 	struct xarray access_list;
 };
 
@@ -408,8 +416,6 @@ struct iommufd_ioas {
 	struct io_pagetable iopt;
 	struct mutex mutex; /* protects hwpt_list */
 	struct list_head hwpt_list;
-	/* VFIO_IOMMU_DIRTY_PAGES started (vfio_compat.c), under mutex */
-	bool vfio_dirty_tracking;
 };
 
 static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,

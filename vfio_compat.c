@@ -479,7 +479,7 @@ static u64 iommufd_vfio_pgsizes(struct iommufd_ioas *ioas,
  * the union of what the domains report. Otherwise, and with no domain at
  * all, it is what type1 reports: every mapped page of the range.
  *
- * ioas->vfio_dirty_tracking says tracking was started; while it is set
+ * ioas->iopt.vfio_dirty_tracking says tracking was started; while it is set
  * every domain of the IOAS that can track has tracking on, including those
  * that join later (iommufd_vfio_track_new_domain()). ioas->mutex protects
  * it and the HWPT list.
@@ -524,7 +524,8 @@ int iommufd_vfio_track_new_domain(struct iommufd_ioas *ioas,
 				  struct iommu_domain *domain)
 {
 	lockdep_assert_held(&ioas->mutex);
-	if (!ioas->vfio_dirty_tracking || !iommufd_vfio_domain_tracks(domain))
+	if (!ioas->iopt.vfio_dirty_tracking ||
+	    !iommufd_vfio_domain_tracks(domain))
 		return 0;
 	return iopt_set_dirty_tracking(&ioas->iopt, domain, true);
 }
@@ -562,7 +563,7 @@ static int iommufd_vfio_start_dirty(struct iommufd_ioas *ioas)
 	int rc = 0;
 
 	lockdep_assert_held(&ioas->mutex);
-	if (ioas->vfio_dirty_tracking)
+	if (ioas->iopt.vfio_dirty_tracking)
 		return 0;
 	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item) {
 		struct iommu_domain *domain = hwpt_paging->common.domain;
@@ -586,7 +587,7 @@ static int iommufd_vfio_start_dirty(struct iommufd_ioas *ioas)
 		}
 		return rc;
 	}
-	ioas->vfio_dirty_tracking = true;
+	ioas->iopt.vfio_dirty_tracking = true;
 	return 0;
 }
 
@@ -595,7 +596,7 @@ static void iommufd_vfio_stop_dirty(struct iommufd_ioas *ioas)
 	struct iommufd_hwpt_paging *hwpt_paging;
 
 	lockdep_assert_held(&ioas->mutex);
-	if (!ioas->vfio_dirty_tracking)
+	if (!ioas->iopt.vfio_dirty_tracking)
 		return;
 	/* Stopping cannot fail as a whole: go on past a domain that fails */
 	list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item)
@@ -603,7 +604,7 @@ static void iommufd_vfio_stop_dirty(struct iommufd_ioas *ioas)
 			iopt_set_dirty_tracking(&ioas->iopt,
 						hwpt_paging->common.domain,
 						false);
-	ioas->vfio_dirty_tracking = false;
+	ioas->iopt.vfio_dirty_tracking = false;
 }
 
 /*
@@ -681,7 +682,7 @@ static int iommufd_vfio_get_dirty(struct iommufd_ioas *ioas,
 		return -EINVAL;
 
 	mutex_lock(&ioas->mutex);
-	if (!ioas->vfio_dirty_tracking) {
+	if (!ioas->iopt.vfio_dirty_tracking) {
 		rc = -EINVAL;
 		goto out_unlock;
 	}
