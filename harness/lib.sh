@@ -89,8 +89,10 @@ fi
 # 1M under DEBUG=1 and in make fuzz.
 if [ -z "$FUZZ_CALLS" ] && { [ -n "$DEBUG" ] || [ "${1:-}" = fuzz ]; }; then
 	FUZZ_CALLS=1000000
+	# The calls, not the fuzzer's own short deadline, end such a run
+	FUZZ_TIME=${FUZZ_TIME:-3000}
 fi
-export FUZZ_CALLS FUZZ_SEED
+export FUZZ_CALLS FUZZ_SEED FUZZ_TIME
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 # Paths relative to the cache: trees in other caches share ccache hits.

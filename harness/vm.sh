@@ -50,6 +50,7 @@ TEST_TIMEOUT=$TEST_TIMEOUT
 KMEMLEAK=$kmemleak
 ${FUZZ_CALLS:+export FUZZ_CALLS=$FUZZ_CALLS}
 ${FUZZ_SEED:+export FUZZ_SEED=$FUZZ_SEED}
+${FUZZ_TIME:+export FUZZ_TIME=$FUZZ_TIME}
 EOF
 (cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD" ||
 	die "packing the initramfs failed"
