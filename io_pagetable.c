@@ -192,8 +192,9 @@ int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 				     iova);
 
 	/*
-	 * Allowed ranges may overlap or touch: allocate in each run of their
-	 * union, which the tree yields in order of start.
+	 * Allowed ranges that touch form one run, as upstream treats them:
+	 * allocate in each run of their union, which the tree yields in order
+	 * of start.
 	 */
 	node = interval_tree_iter_first(&iopt->allowed_itree, 0, ULONG_MAX);
 	while (node) {
@@ -807,12 +808,12 @@ static void iopt_free_allowed(struct rb_root_cached *root)
 /**
  * iopt_set_allow_iova() - Replace the allowed IOVA ranges
  * @iopt: the io_pagetable
- * @ranges: the new ranges, any order, possibly overlapping; may be NULL
- *	if @num is 0
+ * @ranges: the new ranges, any order, not overlapping; may be NULL if @num
+ *	is 0
  * @num: number of ranges; 0 allows everything
  *
  * Context: takes iova_rwsem.
- * Return: 0, -EINVAL for a malformed range, -EADDRINUSE if a
+ * Return: 0, -EINVAL for a malformed or overlapping range, -EADDRINUSE if a
  * range intersects a reserved range, -ENOMEM.
  */
 int iopt_set_allow_iova(struct io_pagetable *iopt,
@@ -831,9 +832,10 @@ int iopt_set_allow_iova(struct io_pagetable *iopt,
 			goto out_free;
 		}
 		cond_resched();
-		/* Overlapping ranges are fine, as upstream: their union counts */
 		if (ranges[i].start > ranges[i].last ||
-		    ranges[i].last > ULONG_MAX) {
+		    ranges[i].last > ULONG_MAX ||
+		    interval_tree_iter_first(&allowed, ranges[i].start,
+					     ranges[i].last)) {
 			rc = -EINVAL;
 			goto out_free;
 		}
