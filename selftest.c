@@ -219,7 +219,7 @@ struct mock_hw_queue {
 /*
  * struct mock_dev - a device on the mock bus
  * @dev: the device
- * @swnode: carries the "pasid-num-bits" property of PASID capable devices
+ * @fwnode: firmware node of PASID capable devices, see mock_fwnode_ops
  * @attach_lock: write side held across every attach, replace and detach the
  *	test ops do, read side while a fault is reported, so that the core
  *	never looks up an attach handle that is being freed
@@ -234,7 +234,7 @@ struct mock_hw_queue {
  */
 struct mock_dev {
 	struct device dev;
-	struct software_node swnode;
+	struct fwnode_handle fwnode;
 	struct rw_semaphore attach_lock;
 	u32 flags;
 	int id;
@@ -1155,9 +1155,44 @@ static const struct iommu_ops mock_ops = {
 	.default_domain_ops = &mock_paging_ops,
 };
 
-static const struct property_entry mock_pasid_props[] = {
-	PROPERTY_ENTRY_U32("pasid-num-bits", MOCK_PASID_WIDTH),
-	{ }
+/*
+ * The firmware node of a PASID capable device only carries the PASID width,
+ * which the core reads while device_add() probes the device. It is not a
+ * software node on purpose: device_add() links a software node to the
+ * device in sysfs and takes a reference on it only if both links could be
+ * made, while device_del() drops that reference regardless. An allocation
+ * failure there (fault injection hits it) left the node one reference
+ * short, and deleting the device then dropped it below zero. This node has
+ * no kobject, no sysfs links and nothing to allocate or free.
+ */
+static bool mock_fwnode_property_present(const struct fwnode_handle *fwnode,
+					 const char *propname)
+{
+	return !strcmp(propname, "pasid-num-bits");
+}
+
+static int
+mock_fwnode_property_read_int_array(const struct fwnode_handle *fwnode,
+				    const char *propname, unsigned int elem_size,
+				    void *val, size_t nval)
+{
+	if (!mock_fwnode_property_present(fwnode, propname))
+		return -EINVAL;
+	/* One u32, like a PROPERTY_ENTRY_U32() of a software node */
+	if (elem_size != sizeof(u32))
+		return -EINVAL;
+	if (!val)
+		return 1;
+	if (nval > 1)
+		return -EOVERFLOW;
+	if (nval)
+		*(u32 *)val = MOCK_PASID_WIDTH;
+	return 0;
+}
+
+static const struct fwnode_operations mock_fwnode_ops = {
+	.property_present = mock_fwnode_property_present,
+	.property_read_int_array = mock_fwnode_property_read_int_array,
 };
 
 static void mock_dev_release(struct device *dev)
@@ -1174,8 +1209,6 @@ static void mock_dev_destroy(struct mock_dev *mdev)
 	device_del(&mdev->dev);
 	/* Its group is gone: the compat layer's geometry may change */
 	iommufd_vfio_geo_changed();
-	/* balances device_add_software_node() in mock_dev_create() below */
-	device_remove_software_node(&mdev->dev);
 	put_device(&mdev->dev);
 }
 
@@ -1206,21 +1239,16 @@ static struct mock_dev *mock_dev_create(u32 flags)
 
 	/* The core reads the PASID width while device_add() probes us */
 	if (flags & MOCK_FLAGS_DEVICE_PASID) {
-		mdev->swnode.properties = mock_pasid_props;
-		rc = device_add_software_node(&mdev->dev, &mdev->swnode);
-		if (rc)
-			goto err_put;
+		fwnode_init(&mdev->fwnode, &mock_fwnode_ops);
+		device_set_node(&mdev->dev, &mdev->fwnode);
 	}
 
 	rc = iommu_mock_device_add(&mdev->dev, &mock_iommu);
 	if (rc)
-		goto err_swnode;
+		goto err_put;
 	iommufd_vfio_geo_changed();
 	return mdev;
 
-err_swnode:
-	/* balances device_add_software_node(); a no-op without one */
-	device_remove_software_node(&mdev->dev);
 err_put:
 	put_device(&mdev->dev);
 	return ERR_PTR(rc);
