@@ -21,6 +21,10 @@
  *  - map_pins_outside_iova_lock: IOAS_MAP pinned user memory with the
  *    IOAS's iova_rwsem held for write, so a userfaultfd handler that used
  *    the same IOAS while resolving the map's fault deadlocked.
+ *  - replace_after_vdevice_gone (found by iommufd_fuzz): a replace that
+ *    failed made the core attach the old domain again, a nested domain on a
+ *    vIOMMU whose vDEVICE for the device was gone; the mock refused and
+ *    the core WARNed.
  *  - unbind_during_lookups (found by iommufd_fuzz): unbinding a device
  *    while another thread held a lookup reference on it slept for the full
  *    60 s drain timeout, because the reference was dropped with a wake-up
@@ -444,6 +448,55 @@ TEST(map_pins_outside_iova_lock)
 	close(uffd);
 	munmap(mapper.va, len);
 	munmap(plain, len);
+}
+
+static int nested_on_viommu(int fd, __u32 dev_id, __u32 viommu_id,
+			    __u32 *hwpt_id)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.pt_id = viommu_id,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+	int rc = ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	*hwpt_id = cmd.out_hwpt_id;
+	return OWN_ERR(rc);
+}
+
+TEST(replace_after_vdevice_gone)
+{
+	__u32 ioas_id = 0, stdev_id = 0, idev_id = 0, parent_id = 0;
+	__u32 viommu1 = 0, viommu2 = 0, vdev_id = 0, nested1 = 0, nested2 = 0;
+	int fd;
+
+	fd = own_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, own_ioas_alloc(fd, &ioas_id));
+	ASSERT_EQ(0, own_mock_domain(fd, ioas_id, 0, &stdev_id, NULL,
+				     &idev_id));
+	ASSERT_EQ(0, own_hwpt_alloc(fd, idev_id, ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent_id));
+	ASSERT_EQ(0, ioctl_viommu_alloc(fd, idev_id, parent_id, &viommu1));
+	ASSERT_EQ(0, ioctl_vdevice_alloc(fd, viommu1, idev_id, &vdev_id));
+	ASSERT_EQ(0, nested_on_viommu(fd, idev_id, viommu1, &nested1));
+	/* A second vIOMMU on which the device has no vDEVICE */
+	ASSERT_EQ(0, ioctl_viommu_alloc(fd, idev_id, parent_id, &viommu2));
+	ASSERT_EQ(0, nested_on_viommu(fd, idev_id, viommu2, &nested2));
+
+	ASSERT_EQ(0, own_mock_domain_replace(fd, stdev_id, nested1));
+	ASSERT_EQ(0, own_destroy(fd, vdev_id));
+	/* Refused, and the device stays where it was */
+	EXPECT_EQ(ENOENT, own_mock_domain_replace(fd, stdev_id, nested2));
+	EXPECT_EQ(EBUSY, own_destroy(fd, nested1));
+	/* Leaving for a paging domain still works */
+	EXPECT_EQ(0, own_mock_domain_replace(fd, stdev_id, parent_id));
+	EXPECT_EQ(0, own_destroy(fd, nested1));
+	close(fd);
 }
 
 struct lookup_ctx {
