@@ -228,9 +228,11 @@ struct mock_hw_queue {
  * @reserved_pasid_set: IOMMU_TEST_PASID_RESERVED is attached; the next
  *	non-blocking set of it fails (see mock_set_dev_pasid())
  * @cache: emulated device cache, invalidated through a vIOMMU
- * @viommu_lock: protects @viommu and @vdev_id
+ * @viommu_lock: protects @viommu, @vdev_id and @rid_domain
  * @viommu: vIOMMU the RID is attached through (a nested domain on it)
  * @vdev_id: the device's virtual ID on @viommu
+ * @rid_domain: the domain the RID is attached to; only compared, never
+ *	dereferenced
  */
 struct mock_dev {
 	struct device dev;
@@ -243,6 +245,7 @@ struct mock_dev {
 	struct mutex viommu_lock; /* protects viommu and vdev_id */
 	struct mock_viommu *viommu;
 	unsigned long vdev_id;
+	struct iommu_domain *rid_domain;
 };
 
 static const struct iommu_ops mock_ops;
@@ -541,13 +544,24 @@ static int mock_attach_dev(struct iommu_domain *domain, struct device *dev)
 	if (mock_viommu) {
 		rc = iommufd_viommu_get_vdev_id(&mock_viommu->core, dev,
 						&vdev_id);
-		if (rc)
+		/*
+		 * When a replace fails the core attaches the current domain
+		 * again and requires that to work, even if the vDEVICE has
+		 * gone meanwhile: the device simply stays as it is.
+		 */
+		if (rc) {
+			mutex_lock(&mdev->viommu_lock);
+			if (mdev->rid_domain == domain)
+				rc = 0;
+			mutex_unlock(&mdev->viommu_lock);
 			return rc;
+		}
 	}
 
 	mutex_lock(&mdev->viommu_lock);
 	mdev->viommu = mock_viommu;
 	mdev->vdev_id = vdev_id;
+	mdev->rid_domain = domain;
 	mutex_unlock(&mdev->viommu_lock);
 	return 0;
 }
@@ -603,10 +617,11 @@ static struct iommu_domain *mock_domain_alloc_format(unsigned int format)
 	const struct mock_format *fmt = &mock_formats[format];
 	struct mock_domain *mock;
 
-	mock = kzalloc(sizeof(*mock), GFP_KERNEL);
+	mock = kzalloc(sizeof(*mock), GFP_KERNEL_ACCOUNT);
 	if (!mock)
 		return ERR_PTR(-ENOMEM);
-	xa_init(&mock->leaves);
+	/* The mock's page table is user-sized memory: charge it */
+	xa_init_flags(&mock->leaves, XA_FLAGS_ACCOUNT);
 	mock->domain.type = IOMMU_DOMAIN_UNMANAGED;
 	mock->domain.ops = &mock_paging_ops;
 	mock->domain.owner = &mock_ops;
@@ -714,7 +729,7 @@ mock_alloc_nested(struct device *dev, u32 flags, struct iommu_domain *parent,
 	if (rc)
 		return ERR_PTR(rc);
 
-	nested = kzalloc(sizeof(*nested), GFP_KERNEL);
+	nested = kzalloc(sizeof(*nested), GFP_KERNEL_ACCOUNT);
 	if (!nested)
 		return ERR_PTR(-ENOMEM);
 	nested->domain.type = IOMMU_DOMAIN_NESTED;
@@ -867,7 +882,7 @@ static int mock_viommu_cache_invalidate(struct iommufd_viommu *viommu,
 
 	/* entry_num comes from user space: no warning for absurd sizes */
 	invs = kvcalloc(array->entry_num, sizeof(*invs),
-			GFP_KERNEL | __GFP_NOWARN);
+			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!invs) {
 		rc = -ENOMEM;
 		goto out;
@@ -1218,7 +1233,7 @@ static struct mock_dev *mock_dev_create(u32 flags)
 	int rc;
 	int i;
 
-	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
+	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL_ACCOUNT);
 	if (!mdev)
 		return ERR_PTR(-ENOMEM);
 	mdev->flags = flags;
@@ -2440,11 +2455,12 @@ static int mock_op_dmabuf_get(struct iommufd_ucmd *ucmd,
 	if (cmd->dmabuf_get.open_flags & ~O_CLOEXEC)
 		return -EINVAL;
 
-	mdmabuf = kzalloc(sizeof(*mdmabuf), GFP_KERNEL);
+	mdmabuf = kzalloc(sizeof(*mdmabuf), GFP_KERNEL_ACCOUNT);
 	if (!mdmabuf)
 		return -ENOMEM;
 	mdmabuf->length = length;
-	mdmabuf->memory = alloc_pages_exact(length, GFP_KERNEL | __GFP_ZERO);
+	mdmabuf->memory = alloc_pages_exact(length, GFP_KERNEL_ACCOUNT |
+							    __GFP_ZERO);
 	if (!mdmabuf->memory) {
 		rc = -ENOMEM;
 		goto err_free;
