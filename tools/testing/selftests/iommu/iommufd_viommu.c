@@ -575,9 +575,9 @@ TEST_F(viommu, viommu_invalidate)
 	ASSERT_EQ(0, check_dev_cache(self->fd, self->idev_id, 1,
 				     IOMMU_TEST_DEV_CACHE_DEFAULT));
 
-	/* A paging HWPT cannot be invalidated from user space */
+	/* A paging HWPT cannot be invalidated from user space (v6.13+) */
 	num = 0;
-	EXPECT_ERR(ENOENT, viommu_invalidate(self->fd, self->parent_id, inv,
+	EXPECT_ERR(EINVAL, viommu_invalidate(self->fd, self->parent_id, inv,
 					     IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
 					     sizeof(inv[0]), &num));
 }
