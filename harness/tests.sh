@@ -55,7 +55,11 @@ if [ "$mode" = check ]; then
 	# "../kselftest_harness.h" as if they were in the tree's directory.
 	# harness/boots.txt says which VM boot runs them (default: mock).
 	shopt -s nullglob
-	for src in "$REPO"/tools/testing/selftests/iommu/*.c; do
+	# The fuzzer last in its boot: a kernel crash it finds must not hide
+	# the results of the programs after it.
+	for src in $(ls "$REPO"/tools/testing/selftests/iommu/*.c |
+		     grep -v '_fuzz\.c$') \
+		   "$REPO"/tools/testing/selftests/iommu/*_fuzz.c; do
 		t=$(basename "$src" .c)
 		boot=$(awk -v t="$t" '$1 == t { print $2 }' "$HARNESS/boots.txt")
 		if ! cc "${boot:-mock}" "$t" "$src" "${COMPAT[@]}" -I"$SELFTESTS/iommu" \
