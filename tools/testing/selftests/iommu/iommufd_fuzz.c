@@ -52,6 +52,7 @@
 #include <unistd.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
+#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -2674,6 +2675,24 @@ static int write_str(const char *path, const char *s)
 }
 
 /* Put the process into a memory cgroup of its own, if cgroup2 allows */
+/* Enough for every mapping the fuzzer makes, far less than the VM has */
+#define FUZZ_MEMLOCK (256ULL << 20)
+
+static void drop_cap_ipc_lock(void)
+{
+	cap_value_t cap = CAP_IPC_LOCK;
+	cap_t caps = cap_get_proc();
+
+	if (!caps)
+		return;
+	if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &cap, CAP_CLEAR) ||
+	    cap_set_flag(caps, CAP_PERMITTED, 1, &cap, CAP_CLEAR) ||
+	    cap_set_proc(caps))
+		ksft_print_msg("could not drop CAP_IPC_LOCK: %s\n",
+			       strerror(errno));
+	cap_free(caps);
+}
+
 static void setup_memcg(void)
 {
 	char path[192], pid[32];
@@ -3023,11 +3042,14 @@ int main(int argc, char **argv)
 	have_hugetlb = probe_hugetlb();
 
 	ksft_set_plan(npasses);
-	rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
-	if (setrlimit(RLIMIT_MEMLOCK, &rl)) {
-		rl.rlim_cur = rl.rlim_max = 1ULL << 30;
-		setrlimit(RLIMIT_MEMLOCK, &rl);
-	}
+	/*
+	 * Pins are bounded by RLIMIT_MEMLOCK only without CAP_IPC_LOCK: drop
+	 * it, or random maps of big buffers pin the VM's memory away (the
+	 * OOM killer, not a bug). The ENOMEM paths get exercised on the way.
+	 */
+	drop_cap_ipc_lock();
+	rl.rlim_cur = rl.rlim_max = FUZZ_MEMLOCK;
+	setrlimit(RLIMIT_MEMLOCK, &rl);
 	rl.rlim_cur = rl.rlim_max = 65536;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	for (i = 0; i != NOPS; i++) {
