@@ -1829,8 +1829,9 @@ TEST_F_TIMEOUT(ctx_race, event_fds_release, RACE_TIMEOUT)
 		ASSERT_EQ(0, veventq_alloc(c.fd, viommu, 1 + rnd(&seed) % 8,
 					   &veventq_id, &veventq_fd));
 
-		/* Events waiting when the teardown starts */
-		for (i = 0; i != 1 + (int)(rnd(&seed) % 6); i++) {
+		/* Events waiting when the teardown starts; the count drawn once */
+		k = 1 + (int)(rnd(&seed) % 6);
+		for (i = 0; i != k; i++) {
 			ASSERT_EQ(0, trigger_iopf(c.fd, c.idev_a, i));
 			ASSERT_EQ(0, trigger_vevent(c.fd, c.idev_b));
 		}
