@@ -19,17 +19,6 @@
 
 #include "iommufd_own_utils.h"
 
-static int set_compat(int fd, __u32 ioas_id)
-{
-	struct iommu_vfio_ioas cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_VFIO_IOAS_SET,
-		.ioas_id = ioas_id,
-	};
-
-	return OWN_ERR(ioctl(fd, IOMMU_VFIO_IOAS, &cmd));
-}
-
 /* A container fd whose compat IOAS has no device; -errno on failure */
 static int container_open(void)
 {
@@ -41,7 +30,7 @@ static int container_open(void)
 		return -errno;
 	rc = own_ioas_alloc(fd, &ioas_id);
 	if (!rc)
-		rc = set_compat(fd, ioas_id);
+		rc = own_set_compat(fd, ioas_id);
 	if (!rc && ioctl(fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
 		rc = errno;
 	if (rc) {

@@ -203,6 +203,51 @@ static inline int own_mock_domain_replace(int fd, __u32 stdev_id, __u32 pt_id)
 	return OWN_ERR(ioctl(fd, IOMMU_TEST_CMD, &cmd));
 }
 
+/* A selftest vIOMMU on the nesting parent @hwpt_id */
+static inline int own_viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id,
+				   __u32 *viommu_id)
+{
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = IOMMU_VIOMMU_TYPE_SELFTEST,
+		.dev_id = dev_id,
+		.hwpt_id = hwpt_id,
+	};
+	int rc = ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
+
+	if (!rc)
+		*viommu_id = cmd.out_viommu_id;
+	return OWN_ERR(rc);
+}
+
+static inline int own_vdevice_alloc(int fd, __u32 viommu_id, __u32 dev_id,
+				    __u64 virt_id, __u32 *vdev_id)
+{
+	struct iommu_vdevice_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu_id,
+		.dev_id = dev_id,
+		.virt_id = virt_id,
+	};
+	int rc = ioctl(fd, IOMMU_VDEVICE_ALLOC, &cmd);
+
+	if (!rc)
+		*vdev_id = cmd.out_vdevice_id;
+	return OWN_ERR(rc);
+}
+
+/* Make @ioas_id the context's compat IOAS (IOMMU_VFIO_IOAS SET) */
+static inline int own_set_compat(int fd, __u32 ioas_id)
+{
+	struct iommu_vfio_ioas cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_VFIO_IOAS_SET,
+		.ioas_id = ioas_id,
+	};
+
+	return OWN_ERR(ioctl(fd, IOMMU_VFIO_IOAS, &cmd));
+}
+
 static inline int own_hwpt_alloc(int fd, __u32 dev_id, __u32 pt_id,
 				 __u32 flags, __u32 *hwpt_id)
 {

@@ -351,36 +351,7 @@ static int hwpt_dirty_bitmap(int fd, __u32 hwpt_id, __u64 iova,
 	return OWN_ERR(ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd));
 }
 
-static int viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 *viommu_id)
-{
-	struct iommu_viommu_alloc cmd = {
-		.size = sizeof(cmd),
-		.type = IOMMU_VIOMMU_TYPE_SELFTEST,
-		.dev_id = dev_id,
-		.hwpt_id = hwpt_id,
-	};
-	int rc = ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
 
-	if (!rc)
-		*viommu_id = cmd.out_viommu_id;
-	return OWN_ERR(rc);
-}
-
-static int vdevice_alloc(int fd, __u32 viommu_id, __u32 dev_id, __u64 virt_id,
-			 __u32 *vdev_id)
-{
-	struct iommu_vdevice_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu_id,
-		.dev_id = dev_id,
-		.virt_id = virt_id,
-	};
-	int rc = ioctl(fd, IOMMU_VDEVICE_ALLOC, &cmd);
-
-	if (!rc)
-		*vdev_id = cmd.out_vdevice_id;
-	return OWN_ERR(rc);
-}
 
 static int viommu_invalidate_one(int fd, __u32 viommu_id, __u32 vdev_id)
 {
@@ -507,16 +478,6 @@ static int access_unpin(int fd, int access_fd, __u32 pin_id)
 	return OWN_ERR(ioctl(fd, IOMMU_TEST_CMD, &cmd));
 }
 
-static int set_compat(int fd, __u32 ioas_id)
-{
-	struct iommu_vfio_ioas cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_VFIO_IOAS_SET,
-		.ioas_id = ioas_id,
-	};
-
-	return OWN_ERR(ioctl(fd, IOMMU_VFIO_IOAS, &cmd));
-}
 
 static int vfio_unmap(int fd, __u64 iova, __u64 *size)
 {
@@ -1252,7 +1213,7 @@ FIXTURE_SETUP(viommu_race)
 	ASSERT_EQ(0, own_hwpt_alloc(self->fd, self->idev_id, self->ioas_id,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT,
 				    &self->parent_id));
-	ASSERT_EQ(0, viommu_alloc(self->fd, self->idev_id, self->parent_id,
+	ASSERT_EQ(0, own_viommu_alloc(self->fd, self->idev_id, self->parent_id,
 				  &self->viommu_id));
 	ASSERT_EQ(0, own_create_access(self->fd, self->ioas_id,
 				       MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
@@ -1452,7 +1413,7 @@ TEST_F_TIMEOUT(viommu_race, vdevice_vs_unbind, RACE_TIMEOUT)
 		ASSERT_EQ(0, own_mock_domain(self->fd, self->ioas_id, 0,
 					     &stdev, NULL, &idev));
 		c.virt_id = 0x100 + iter % 64;
-		rc = vdevice_alloc(self->fd, self->viommu_id, idev, c.virt_id,
+		rc = own_vdevice_alloc(self->fd, self->viommu_id, idev, c.virt_id,
 				   &vdev);
 		ASSERT_EQ(0, rc);
 		c.vdev_id = vdev;
@@ -1820,8 +1781,8 @@ TEST_F_TIMEOUT(ctx_race, event_fds_release, RACE_TIMEOUT)
 		ASSERT_EQ(0, own_hwpt_alloc(c.fd, c.idev_b, ioas,
 					    IOMMU_HWPT_ALLOC_NEST_PARENT,
 					    &parent_b));
-		ASSERT_EQ(0, viommu_alloc(c.fd, c.idev_b, parent_b, &viommu));
-		ASSERT_EQ(0, vdevice_alloc(c.fd, viommu, c.idev_b, 0x99,
+		ASSERT_EQ(0, own_viommu_alloc(c.fd, c.idev_b, parent_b, &viommu));
+		ASSERT_EQ(0, own_vdevice_alloc(c.fd, viommu, c.idev_b, 0x99,
 					   &vdev));
 		ASSERT_EQ(0, hwpt_alloc_data(c.fd, c.idev_b, viommu, 0, 0,
 					     &nested));
@@ -2198,7 +2159,7 @@ FIXTURE_SETUP(unmap_retry)
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, own_ioas_alloc(self->fd, &self->ioas_id));
 	/* A VFIO type1 container: partial unmaps split areas */
-	ASSERT_EQ(0, set_compat(self->fd, self->ioas_id));
+	ASSERT_EQ(0, own_set_compat(self->fd, self->ioas_id));
 	/*
 	 * The HW queue needs a vIOMMU, so a device. Without a domain, maps
 	 * pin nothing and are quick, while the access's unpins take longer:
@@ -2214,7 +2175,7 @@ FIXTURE_SETUP(unmap_retry)
 					    self->ioas_id,
 					    IOMMU_HWPT_ALLOC_NEST_PARENT,
 					    &self->parent_id));
-		ASSERT_EQ(0, viommu_alloc(self->fd, self->idev_id,
+		ASSERT_EQ(0, own_viommu_alloc(self->fd, self->idev_id,
 					  self->parent_id, &self->viommu_id));
 	}
 	ASSERT_EQ(0, own_create_access(self->fd, self->ioas_id,

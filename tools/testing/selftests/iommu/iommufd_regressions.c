@@ -266,35 +266,6 @@ TEST(allow_iovas_touching)
 	munmap(buf, 4 << 20);
 }
 
-static int ioctl_viommu_alloc(int fd, __u32 dev_id, __u32 hwpt_id, __u32 *id)
-{
-	struct iommu_viommu_alloc cmd = {
-		.size = sizeof(cmd),
-		.type = IOMMU_VIOMMU_TYPE_SELFTEST,
-		.dev_id = dev_id,
-		.hwpt_id = hwpt_id,
-	};
-	int rc = ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
-
-	*id = cmd.out_viommu_id;
-	return OWN_ERR(rc);
-}
-
-static int ioctl_vdevice_alloc(int fd, __u32 viommu_id, __u32 dev_id,
-			       __u32 *id)
-{
-	struct iommu_vdevice_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu_id,
-		.dev_id = dev_id,
-		.virt_id = 3,
-	};
-	int rc = ioctl(fd, IOMMU_VDEVICE_ALLOC, &cmd);
-
-	*id = cmd.out_vdevice_id;
-	return OWN_ERR(rc);
-}
-
 TEST(rlimit_mode_tombstone)
 {
 	__u32 ioas_id = 0, stdev_id = 0, idev_id = 0, parent_id = 0;
@@ -309,9 +280,9 @@ TEST(rlimit_mode_tombstone)
 				     &idev_id));
 	ASSERT_EQ(0, own_hwpt_alloc(fd, idev_id, ioas_id,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent_id));
-	ASSERT_EQ(0, ioctl_viommu_alloc(fd, idev_id, parent_id, &viommu_id));
+	ASSERT_EQ(0, own_viommu_alloc(fd, idev_id, parent_id, &viommu_id));
 	ASSERT_EQ(0, own_mock_domain(fd, ioas_id, 0, &stdev2, &hwpt2, &idev2));
-	ASSERT_EQ(0, ioctl_vdevice_alloc(fd, viommu_id, idev2, &vdev_id));
+	ASSERT_EQ(0, own_vdevice_alloc(fd, viommu_id, idev2, 3, &vdev_id));
 
 	/* Destroying the device leaves the vDEVICE's ID as a tombstone */
 	ASSERT_EQ(0, own_destroy(fd, stdev2));
@@ -481,11 +452,11 @@ TEST(replace_after_vdevice_gone)
 				     &idev_id));
 	ASSERT_EQ(0, own_hwpt_alloc(fd, idev_id, ioas_id,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent_id));
-	ASSERT_EQ(0, ioctl_viommu_alloc(fd, idev_id, parent_id, &viommu1));
-	ASSERT_EQ(0, ioctl_vdevice_alloc(fd, viommu1, idev_id, &vdev_id));
+	ASSERT_EQ(0, own_viommu_alloc(fd, idev_id, parent_id, &viommu1));
+	ASSERT_EQ(0, own_vdevice_alloc(fd, viommu1, idev_id, 3, &vdev_id));
 	ASSERT_EQ(0, nested_on_viommu(fd, idev_id, viommu1, &nested1));
 	/* A second vIOMMU on which the device has no vDEVICE */
-	ASSERT_EQ(0, ioctl_viommu_alloc(fd, idev_id, parent_id, &viommu2));
+	ASSERT_EQ(0, own_viommu_alloc(fd, idev_id, parent_id, &viommu2));
 	ASSERT_EQ(0, nested_on_viommu(fd, idev_id, viommu2, &nested2));
 
 	ASSERT_EQ(0, own_mock_domain_replace(fd, stdev_id, nested1));

@@ -18,86 +18,9 @@
 #include <sys/mman.h>
 
 #include "iommufd_utils.h"
+#include "iommufd_fail_nth_utils.h"
 
 #define MAX_ITERATIONS 2000
-
-static bool fault_injection_ready;
-
-static int write_file(int dirfd, const char *name, const char *val)
-{
-	int fd = openat(dirfd, name, O_WRONLY);
-	ssize_t len;
-
-	if (fd < 0)
-		return -1;
-	len = write(fd, val, strlen(val));
-	close(fd);
-	return len == (ssize_t)strlen(val) ? 0 : -1;
-}
-
-/* Let every fault-injection knob fire for sleeping allocations, quietly */
-static __attribute__((constructor)) void prepare_fault_injection(void)
-{
-	DIR *dir = opendir("/sys/kernel/debug");
-	struct dirent *entry;
-	char name[320];
-
-	if (!dir)
-		return;
-	if (write_file(dirfd(dir), "failslab/ignore-gfp-wait", "N")) {
-		closedir(dir);
-		return;
-	}
-	write_file(dirfd(dir), "fail_page_alloc/ignore-gfp-wait", "N");
-	while ((entry = readdir(dir))) {
-		if (strncmp(entry->d_name, "fail", 4))
-			continue;
-		snprintf(name, sizeof(name), "%s/verbose", entry->d_name);
-		write_file(dirfd(dir), name, "0");
-	}
-	closedir(dir);
-	fault_injection_ready = true;
-}
-
-/*
- * The thread's fail-nth file, opened once: opening it while armed could
- * itself consume the injected failure.
- */
-static int nth_fd = -1;
-
-/* Fail the n-th injection point of this thread from now on */
-static int arm_fail_nth(unsigned int n)
-{
-	char val[16];
-	int len;
-
-	len = snprintf(val, sizeof(val), "%u", n);
-	return pwrite(nth_fd, val, len, 0) == len ? 0 : -1;
-}
-
-/*
- * Disarm, and tell whether the armed failure was injected while armed (the
- * file then reads 0). The read or the write may consume a failure that
- * the scenario did not reach; a failing write is retried.
- */
-static int disarm_fail_nth(bool *fired)
-{
-	char val[16] = {};
-	ssize_t len;
-	int tries;
-
-	len = pread(nth_fd, val, sizeof(val) - 1, 0);
-	*fired = len > 0 && atoi(val) == 0;
-	for (tries = 0; tries != 3; tries++) {
-		if (pwrite(nth_fd, "0", 1, 0) == 1)
-			return 0;
-		if (errno != EFAULT)
-			break;
-		/* The write consumed the failure: the scenario did not */
-		*fired = false;
-	}
-	return -1;
-}
 
 struct scenario {
 	int failed_step;
@@ -337,7 +260,7 @@ TEST(viommu_fail_nth)
 
 	/* n = 0 is the plain run: it must succeed */
 	for (n = 0; n != MAX_ITERATIONS; n++) {
-		bool fired = false;
+		unsigned int left = 1;
 
 		memset(&sc, 0, sizeof(sc));
 		sc.fd = -1;
@@ -346,7 +269,7 @@ TEST(viommu_fail_nth)
 			ASSERT_EQ(0, arm_fail_nth(n));
 		rc = scenario_run(&sc);
 		if (n)
-			ASSERT_EQ(0, disarm_fail_nth(&fired));
+			ASSERT_EQ(0, disarm_fail_nth(&left));
 		scenario_close(&sc);
 		ASSERT_EQ(0, pins_released());
 		if (!n) {
@@ -354,7 +277,7 @@ TEST(viommu_fail_nth)
 				ksft_print_msg("step %d failed: %s\n",
 					       sc.failed_step, strerror(errno));
 			ASSERT_EQ(0, rc);
-		} else if (!fired) {
+		} else if (left) {
 			break;
 		}
 	}

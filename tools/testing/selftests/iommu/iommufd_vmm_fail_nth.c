@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "iommufd_own_utils.h"
+#include "iommufd_fail_nth_utils.h"
 
 #define MAX_ITERATIONS 20000
 /* Armed for the plain run: never reached, it counts the injection points */
@@ -42,83 +43,6 @@
 #define PASID_A 0x100
 #define PASID_B 0x200
 #define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
-
-static bool fault_injection_ready;
-
-static int write_file(int dirfd, const char *name, const char *val)
-{
-	int fd = openat(dirfd, name, O_WRONLY);
-	ssize_t len;
-
-	if (fd < 0)
-		return -1;
-	len = write(fd, val, strlen(val));
-	close(fd);
-	return len == (ssize_t)strlen(val) ? 0 : -1;
-}
-
-/* Let every fault-injection knob fire for sleeping allocations, quietly */
-static __attribute__((constructor)) void prepare_fault_injection(void)
-{
-	DIR *dir = opendir("/sys/kernel/debug");
-	struct dirent *entry;
-	char name[320];
-
-	if (!dir)
-		return;
-	if (write_file(dirfd(dir), "failslab/ignore-gfp-wait", "N")) {
-		closedir(dir);
-		return;
-	}
-	write_file(dirfd(dir), "fail_page_alloc/ignore-gfp-wait", "N");
-	while ((entry = readdir(dir))) {
-		if (strncmp(entry->d_name, "fail", 4))
-			continue;
-		snprintf(name, sizeof(name), "%s/verbose", entry->d_name);
-		write_file(dirfd(dir), name, "0");
-	}
-	closedir(dir);
-	fault_injection_ready = true;
-}
-
-/*
- * The thread's fail-nth file, opened once: opening it while armed could
- * itself consume the injected failure.
- */
-static int nth_fd = -1;
-
-static int arm_fail_nth(unsigned int n)
-{
-	char val[16];
-	int len;
-
-	len = snprintf(val, sizeof(val), "%u", n);
-	return pwrite(nth_fd, val, len, 0) == len ? 0 : -1;
-}
-
-/*
- * Disarm, and tell how many injection points were left to go before the
- * armed one (0: it was injected). The read or the write may consume a
- * failure that the scenario did not reach; a failing write is retried.
- */
-static int disarm_fail_nth(unsigned int *left)
-{
-	char val[16] = {};
-	ssize_t len;
-	int tries;
-
-	len = pread(nth_fd, val, sizeof(val) - 1, 0);
-	*left = len > 0 ? strtoul(val, NULL, 10) : 1;
-	for (tries = 0; tries != 3; tries++) {
-		if (pwrite(nth_fd, "0", 1, 0) == 1)
-			return 0;
-		if (errno != EFAULT)
-			break;
-		/* The write consumed the failure: the scenario did not */
-		*left = 1;
-	}
-	return -1;
-}
 
 /* A memfd reused by every replay: creating it is not what is swept */
 static int memfd = -1;
