@@ -82,7 +82,12 @@ TEST(udmabuf_map_file)
 /* More than 4 MiB of 16-byte entries: beyond MAX_PAGE_ORDER for kmalloc */
 #define COPY_AREAS 300000
 
-TEST(copy_many_areas)
+/* 600,000 maps and areas: minutes under KASAN, not the default 30 s */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+TEST_F_TIMEOUT(slow, copy_many_areas, 900)
 {
 	long psz = own_page_size();
 	__u32 src_id = 0, dst_id = 0;

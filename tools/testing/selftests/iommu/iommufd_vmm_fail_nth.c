@@ -572,7 +572,12 @@ static int pins_released(void)
 	return rc;
 }
 
-TEST(vmm_fail_nth)
+/* Hundreds of replays: far more than the default 30 s under KASAN */
+FIXTURE(sweep) {};
+FIXTURE_SETUP(sweep) {}
+FIXTURE_TEARDOWN(sweep) {}
+
+TEST_F_TIMEOUT(sweep, vmm_fail_nth, 900)
 {
 	struct timespec start, end;
 	unsigned int n, points = 0, fired = 0, misses = 0;
