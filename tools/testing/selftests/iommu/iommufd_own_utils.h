@@ -236,6 +236,26 @@ static inline int own_vdevice_alloc(int fd, __u32 viommu_id, __u32 dev_id,
 	return OWN_ERR(rc);
 }
 
+/* A selftest HW queue of @length bytes of the vIOMMU's parent IOAS */
+static inline int own_hw_queue_alloc(int fd, __u32 viommu_id, __u32 index,
+				     __u64 iova, __u64 length,
+				     __u32 *hw_queue_id)
+{
+	struct iommu_hw_queue_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu_id,
+		.type = IOMMU_HW_QUEUE_TYPE_SELFTEST,
+		.index = index,
+		.nesting_parent_iova = iova,
+		.length = length,
+	};
+	int rc = ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &cmd);
+
+	if (!rc)
+		*hw_queue_id = cmd.out_hw_queue_id;
+	return OWN_ERR(rc);
+}
+
 /* Make @ioas_id the context's compat IOAS (IOMMU_VFIO_IOAS SET) */
 static inline int own_set_compat(int fd, __u32 ioas_id)
 {

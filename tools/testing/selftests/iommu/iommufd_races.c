@@ -401,23 +401,6 @@ static int fault_alloc(int fd, __u32 *fault_id, int *fault_fd)
 	return OWN_ERR(rc);
 }
 
-static int hw_queue_alloc(int fd, __u32 viommu_id, __u32 index, __u64 iova,
-			  __u64 length, __u32 *hw_queue_id)
-{
-	struct iommu_hw_queue_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu_id,
-		.type = IOMMU_HW_QUEUE_TYPE_SELFTEST,
-		.index = index,
-		.nesting_parent_iova = iova,
-		.length = length,
-	};
-	int rc = ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &cmd);
-
-	if (!rc)
-		*hw_queue_id = cmd.out_hw_queue_id;
-	return OWN_ERR(rc);
-}
 
 static int trigger_iopf(int fd, __u32 idev_id, __u32 grpid)
 {
@@ -1275,12 +1258,12 @@ static void *hwq_queuer(void *arg)
 		bool two;
 
 		if (!OP(&w->ops[0],
-			     hw_queue_alloc(self->fd, self->viommu_id, 0, iova,
+			     own_hw_queue_alloc(self->fd, self->viommu_id, 0, iova,
 					    psz, &q0)))
 			continue;
 		/* The second queue depends on the first */
 		two = OP(&w->ops[1],
-			      hw_queue_alloc(self->fd, self->viommu_id, 1,
+			      own_hw_queue_alloc(self->fd, self->viommu_id, 1,
 					     BASE + ((r >> 8) % 8) * psz + 64,
 					     psz - 64, &q1));
 		spin(&w->seed, 20000);
@@ -2214,7 +2197,7 @@ static void *retry_disturber(void *arg)
 
 		if (locked) {
 			if (!OP(&w->ops[0],
-				hw_queue_alloc(self->fd, self->viommu_id, 0,
+				own_hw_queue_alloc(self->fd, self->viommu_id, 0,
 					       BASE + (A1_PAGES + 1) * psz,
 					       psz, &q)))
 				continue;

@@ -25,6 +25,10 @@
  *    failed made the core attach the old domain again, a nested domain on a
  *    vIOMMU whose vDEVICE for the device was gone; the mock refused and
  *    the core WARNed.
+ *  - hw_queue_beyond_memlock (found by iommufd_fuzz under KASAN): a HW
+ *    queue's page array was allocated for any length before the pin
+ *    checked anything; a huge queue cost a vmalloc() of any size, and the
+ *    OOM killer struck. Now ENOMEM when it is more than RLIMIT_MEMLOCK.
  *  - unbind_during_lookups (found by iommufd_fuzz): unbinding a device
  *    while another thread held a lookup reference on it slept for the full
  *    60 s drain timeout, because the reference was dropped with a wake-up
@@ -472,6 +476,37 @@ TEST(replace_after_vdevice_gone)
 	/* Leaving for a paging domain still works */
 	EXPECT_EQ(0, own_mock_domain_replace(fd, stdev_id, parent_id));
 	EXPECT_EQ(0, own_destroy(fd, nested1));
+	close(fd);
+}
+
+TEST(hw_queue_beyond_memlock)
+{
+	__u32 ioas_id = 0, idev_id = 0, parent_id = 0, viommu_id = 0;
+	__u32 queue_id = 0;
+	pid_t pid;
+	int status;
+	int fd;
+
+	fd = own_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, own_ioas_alloc(fd, &ioas_id));
+	ASSERT_EQ(0, own_mock_domain(fd, ioas_id, 0, NULL, NULL, &idev_id));
+	ASSERT_EQ(0, own_hwpt_alloc(fd, idev_id, ioas_id,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent_id));
+	ASSERT_EQ(0, own_viommu_alloc(fd, idev_id, parent_id, &viommu_id));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* 256 GiB of queue: a 512 MiB page array before the fix */
+		if (own_drop_cap(CAP_IPC_LOCK) || own_set_memlock(1 << 20))
+			_exit(10);
+		_exit(own_hw_queue_alloc(fd, viommu_id, 0, MOCK_APERTURE_START,
+					 1ULL << 38, &queue_id));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(ENOMEM, WEXITSTATUS(status));
 	close(fd);
 }
 
