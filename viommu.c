@@ -21,10 +21,12 @@
  * a vDEVICE on it. The device's pre-destroy hook revokes that reference by
  * destroying the vDEVICE itself, leaving its ID as a tombstone.
  */
+#include <linux/capability.h>
 #include <linux/iommu.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 
@@ -385,6 +387,15 @@ static int iommufd_hw_queue_pin(struct iommufd_hw_queue *hw_queue,
 	/* The span must fit the page array and the access API's length */
 	if (npages > ULONG_MAX / PAGE_SIZE)
 		return -EINVAL;
+	/*
+	 * The page array is sized by userspace: no bigger than what the
+	 * caller may pin, which the pin below would refuse anyway. Without
+	 * this, a huge queue over unpinned IOVA cost a vmalloc() of any size
+	 * (the OOM killer rather than an errno).
+	 */
+	if (!capable(CAP_IPC_LOCK) &&
+	    npages > rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT)
+		return -ENOMEM;
 	/* The length is user input: fail quietly if it is absurd */
 	pages = kvcalloc(npages, sizeof(*pages),
 			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
@@ -449,7 +460,8 @@ void iommufd_hw_queue_destroy(struct iommufd_object *obj)
  * Return: 0 or a negative errno: -EOPNOTSUPP for bad flags, type 0 or a type
  * the driver does not offer, -EINVAL for a zero length, -EOVERFLOW if the
  * range wraps, -ENOENT for a bad vIOMMU or unmapped guest memory, -EFAULT if
- * that memory is not physically contiguous, or the driver's error.
+ * that memory is not physically contiguous, -ENOMEM if it is more than the
+ * caller may pin (RLIMIT_MEMLOCK), or the driver's error.
  */
 int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
