@@ -60,6 +60,7 @@ legacy)
 	;;
 esac
 FRAGMENTS="$HARNESS/config/test.config"
+[ "$BASE" = ours ] && FRAGMENTS="$FRAGMENTS $HARNESS/config/ours.config"
 [ "$BASE" = legacy ] && FRAGMENTS="$FRAGMENTS $HARNESS/config/legacy-type1.config"
 VARIANT=$BASE
 if [ -n "$DEBUG" ]; then
