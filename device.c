@@ -412,9 +412,9 @@ static int iommufd_group_reserve(struct iommufd_group *igroup,
  * must still leave @from (which is going away) and must not be given back
  * by @to later: the handle records that it holds none.
  */
-static void iommufd_iopf_move(struct iommufd_attach_handle *handle,
-			      struct iommufd_device *from,
-			      struct iommufd_device *to)
+IOMMUFD_KUNIT_VISIBLE void
+iommufd_iopf_move(struct iommufd_attach_handle *handle,
+		  struct iommufd_device *from, struct iommufd_device *to)
 {
 	if (!handle->iopf_on)
 		return;

@@ -214,6 +214,11 @@ long iommufd_dispatch(struct iommufd_ctx *ictx, unsigned int cmd,
 		      void __user *arg);
 void iommufd_ctx_init(struct iommufd_ctx *ictx, struct file *filp);
 void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
+/* device.c */
+struct iommufd_attach_handle;
+struct iommufd_device;
+void iommufd_iopf_move(struct iommufd_attach_handle *handle,
+		       struct iommufd_device *from, struct iommufd_device *to);
 /* Type ops of IOMMUFD_OBJ_KUNIT, in tests/main_kunit.c */
 void iommufd_kunit_obj_pre_destroy(struct iommufd_object *obj);
 void iommufd_kunit_obj_destroy(struct iommufd_object *obj);

@@ -1265,4 +1265,54 @@ static struct kunit_suite iommufd_dispatch_suite = {
 	.test_cases = iommufd_dispatch_cases,
 };
 
-kunit_test_suites(&iommufd_object_suite, &iommufd_dispatch_suite);
+/*
+ * The IOPF enable count of a multi-device group's attach handle moves with
+ * it when its device detaches. Bare devices have no IOMMU driver, so
+ * enabling IOPF on them fails: the count must still leave the departing
+ * device, and the handle must know it holds none.
+ */
+static void iopf_move_next_cannot_enable(struct kunit *test)
+{
+	struct iommufd_attach_handle *handle;
+	struct iommufd_device *from, *to;
+
+	handle = kunit_kzalloc(test, sizeof(*handle), GFP_KERNEL);
+	from = kunit_kzalloc(test, sizeof(*from), GFP_KERNEL);
+	to = kunit_kzalloc(test, sizeof(*to), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, handle);
+	KUNIT_ASSERT_NOT_NULL(test, from);
+	KUNIT_ASSERT_NOT_NULL(test, to);
+	from->dev = kunit_kzalloc(test, sizeof(*from->dev), GFP_KERNEL);
+	to->dev = kunit_kzalloc(test, sizeof(*to->dev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, from->dev);
+	KUNIT_ASSERT_NOT_NULL(test, to->dev);
+	mutex_init(&from->iopf_lock);
+	mutex_init(&to->iopf_lock);
+	from->iopf_enabled = 1;
+	handle->idev = from;
+	handle->iopf_on = true;
+
+	iommufd_iopf_move(handle, from, to);
+	KUNIT_EXPECT_EQ(test, from->iopf_enabled, 0U);
+	KUNIT_EXPECT_EQ(test, to->iopf_enabled, 0U);
+	KUNIT_EXPECT_FALSE(test, handle->iopf_on);
+
+	/* A handle without a count moves nothing */
+	from->iopf_enabled = 1;
+	iommufd_iopf_move(handle, from, to);
+	KUNIT_EXPECT_EQ(test, from->iopf_enabled, 1U);
+	KUNIT_EXPECT_EQ(test, to->iopf_enabled, 0U);
+}
+
+static struct kunit_case iommufd_device_cases[] = {
+	KUNIT_CASE(iopf_move_next_cannot_enable),
+	{}
+};
+
+static struct kunit_suite iommufd_device_suite = {
+	.name = "iommufd_device",
+	.test_cases = iommufd_device_cases,
+};
+
+kunit_test_suites(&iommufd_object_suite, &iommufd_dispatch_suite,
+		  &iommufd_device_suite);
