@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 static bool fault_injection_ready;
 static int nth_fd = -1;
@@ -89,6 +90,31 @@ static int disarm_fail_nth(unsigned int *left)
 		*left = 1;
 	}
 	return -1;
+}
+
+/*
+ * No pin of @buf survives a closed context: 0, or -1 if the mock still
+ * counts a reference on a page of it.
+ */
+static int fail_nth_pins_released(void *buf, size_t len)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
+		.check_refs = {
+			.length = len,
+			.uptr = (uintptr_t)buf,
+			.refs = 0,
+		},
+	};
+	int fd = open("/dev/iommu", O_RDWR);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = ioctl(fd, IOMMU_TEST_CMD, &cmd);
+	close(fd);
+	return rc;
 }
 
 #endif

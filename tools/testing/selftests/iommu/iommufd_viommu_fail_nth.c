@@ -218,27 +218,6 @@ static void scenario_close(struct scenario *sc)
 		close(sc->fd);
 }
 
-/* No pin of the buffer survives a closed context */
-static int pins_released(void)
-{
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
-		.check_refs = {
-			.length = BUFFER_SIZE,
-			.uptr = (uintptr_t)buffer,
-			.refs = 0,
-		},
-	};
-	int fd = open("/dev/iommu", O_RDWR);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = test_cmd(fd, &cmd);
-	close(fd);
-	return rc;
-}
-
 TEST(viommu_fail_nth)
 {
 	struct scenario sc;
@@ -271,7 +250,7 @@ TEST(viommu_fail_nth)
 		if (n)
 			ASSERT_EQ(0, disarm_fail_nth(&left));
 		scenario_close(&sc);
-		ASSERT_EQ(0, pins_released());
+		ASSERT_EQ(0, fail_nth_pins_released(buffer, BUFFER_SIZE));
 		if (!n) {
 			if (rc)
 				ksft_print_msg("step %d failed: %s\n",

@@ -551,27 +551,6 @@ static void scenario_close(struct scenario *sc)
 		close(sc->fd);
 }
 
-/* No pin of the buffer survives a closed context */
-static int pins_released(void)
-{
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
-		.check_refs = {
-			.length = BUFFER_SIZE,
-			.uptr = (uintptr_t)buffer,
-			.refs = 0,
-		},
-	};
-	int fd = open("/dev/iommu", O_RDWR);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = test_cmd(fd, &cmd);
-	close(fd);
-	return rc;
-}
-
 /* Hundreds of replays: far more than the default 30 s under KASAN */
 FIXTURE(sweep) {};
 FIXTURE_SETUP(sweep) {}
@@ -630,7 +609,8 @@ TEST_F_TIMEOUT(sweep, vmm_fail_nth, 900)
 		if (!n)
 			pinned_kb = own_vm_pin(getpid());
 		scenario_close(&sc);
-		if (pins_released() || own_vm_pin(getpid()) != 0) {
+		if (fail_nth_pins_released(buffer, BUFFER_SIZE) ||
+		    own_vm_pin(getpid()) != 0) {
 			ksft_print_msg("n=%u (step %d): pages stay pinned\n",
 				       n, sc.step);
 			ASSERT_TRUE(false);
